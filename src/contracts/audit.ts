@@ -1,0 +1,26 @@
+import type { Provider } from './provider.js';
+
+export type AuditAction = 'publish' | 'delete' | 'download' | 'verify' | 'gc' | 'rebuild';
+
+/** One audit record: every operation, success or failure. */
+export interface AuditEvent {
+  /** ISO-8601 UTC. */
+  time: string;
+  action: AuditAction;
+  /** Who did it: the host's user id, or the OS user for the CLI. */
+  actor: string;
+  outcome: 'success' | 'failure';
+  name?: string;
+  version?: string;
+  digest?: string;
+  /** Error code on failure. */
+  code?: string;
+  message?: string;
+  /** Operation-specific figures (bytes, counts). */
+  detail?: Record<string, unknown>;
+}
+
+/** A one-method role: where audit records go. The manager takes a list of them. */
+export interface AuditSink extends Provider {
+  record(event: AuditEvent): Promise<void> | void;
+}

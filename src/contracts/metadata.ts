@@ -1,0 +1,59 @@
+import type { Digest, PackageMetadata } from './package.js';
+import type { Provider } from './provider.js';
+
+/** One published version, as the metadata store keeps it. */
+export interface VersionRecord {
+  name: string;
+  version: string;
+  /** Digest of the archive bytes as published; also the storage key. */
+  digest: Digest;
+  /** Archive size in bytes. */
+  size: number;
+  /** ISO-8601 UTC time of the first successful publish. */
+  publishedAt: string;
+  /** metadata.json as validated (unknown fields kept). */
+  metadata: PackageMetadata;
+}
+
+/** Outcome of insertVersion. Immutability lives here: UNIQUE(name, version). */
+export type InsertOutcome =
+  /** The version was new and is now stored. */
+  | { status: 'inserted' }
+  /** The same name@version with the same digest already existed: a harmless no-op. */
+  | { status: 'unchanged'; existing: VersionRecord }
+  /** The same name@version exists with a different digest; the caller maps it to E_VERSION_EXISTS. */
+  | { status: 'conflict'; existing: VersionRecord };
+
+export interface MetadataCapabilities {
+  /** Several processes may open the same store at once (SQLite WAL, PostgreSQL). */
+  readonly multiProcess: boolean;
+  /** Data outlives close() (false for the in-memory provider). */
+  readonly persistent: boolean;
+}
+
+/**
+ * The metadata store: which versions exist, their digests and metadata.json, and download counts.
+ * Every method is atomic on its own: an insert or a delete either happens whole or not at all,
+ * even when several processes race (the UNIQUE constraint decides, not a lock file).
+ */
+export interface MetadataProvider extends Provider {
+  readonly capabilities: MetadataCapabilities;
+
+  insertVersion(record: VersionRecord): Promise<InsertOutcome>;
+  getVersion(name: string, version: string): Promise<VersionRecord | undefined>;
+  /** Every version of one package, in no particular order; empty when the package is unknown. */
+  listVersions(name: string): Promise<VersionRecord[]>;
+  /** Names of every package with at least one version, sorted. */
+  listPackageNames(): Promise<string[]>;
+  /** Every version record of every package (for verify, gc, index rebuilds); streamed. */
+  allVersions(): AsyncIterable<VersionRecord>;
+  /** Removes one version; returns the removed record, or undefined when it did not exist. */
+  deleteVersion(name: string, version: string): Promise<VersionRecord | undefined>;
+  /** True when any version refers to this digest (gc keeps such blobs). */
+  isDigestReferenced(digest: Digest): Promise<boolean>;
+
+  /** Adds to a package's download count (the registry's own popularity signal). */
+  addDownloads(name: string, count: number): Promise<void>;
+  /** Download counts of the given packages (absent = 0). */
+  getDownloads(names: readonly string[]): Promise<Map<string, number>>;
+}

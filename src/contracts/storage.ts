@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import type { Digest } from './package.js';
+import type { Provider } from './provider.js';
+
+export interface StorageCapabilities {
+  /** put() of a local file is a rename: the file must be on the store's filesystem (see tempDir). */
+  readonly moveFromTemp: boolean;
+  /** Data outlives close(). */
+  readonly persistent: boolean;
+}
+
+export interface BlobInfo {
+  digest: Digest;
+  size: number;
+}
+
+/**
+ * The archive store: immutable blobs addressed by the sha256 of their bytes.
+ * Writing a digest that is already there is a harmless success. Reads verify: a blob whose bytes
+ * no longer hash to its digest makes the stream fail with E_STORE_INTEGRITY and is quarantined.
+ */
+export interface StorageProvider extends Provider {
+  readonly capabilities: StorageCapabilities;
+
+  /**
+   * A folder for temporary files that put() can take without copying (same filesystem), or
+   * undefined when the provider has no preference (the manager then uses the OS temp folder).
+   */
+  readonly tempDir: string | undefined;
+
+  /**
+   * Stores the local file at `sourcePath`, whose bytes the caller has already hashed to `digest`
+   * and measured as `size`. The provider may move the file (it is the caller's temp file) and
+   * must check size (and may check the digest) before the blob becomes visible.
+   * After put() resolves, the blob is durable (fsync'd where the medium allows).
+   */
+  put(digest: Digest, size: number, sourcePath: string): Promise<void>;
+
+  /**
+   * A stream of the blob's bytes, verified while streaming: size first, then digest at the end.
+   * Fails with E_STORE_BLOB_MISSING when absent, E_STORE_INTEGRITY (stream error) on mismatch.
+   */
+  get(digest: Digest): Promise<Readable>;
+
+  /** Size of the stored blob, or undefined when absent. Does not verify the bytes. */
+  stat(digest: Digest): Promise<BlobInfo | undefined>;
+
+  /** Removes a blob; true when it existed. */
+  delete(digest: Digest): Promise<boolean>;
+
+  /** Every stored blob (not quarantined ones). */
+  list(): AsyncIterable<BlobInfo>;
+
+  /** Moves a blob out of the way after it failed verification; it is kept for inspection, not deleted. */
+  quarantine(digest: Digest, reason: string): Promise<void>;
+}

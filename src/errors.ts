@@ -1,0 +1,102 @@
+/**
+ * One error class and one catalogue of stable codes.
+ *
+ * Every error a user can cause is a RegistryError whose `code` is a key of ERROR_CATALOGUE.
+ * The catalogue is assembled from one table per area (src/error-catalogue/); docs/errors.md is
+ * generated from it (`npm run docs:errors`) and test/meta/errors-documented.test.ts keeps them in
+ * step. Codes are never renamed or reused once released.
+ */
+import { GENERAL_ERRORS } from './error-catalogue/general.js';
+import { PACKAGE_ERRORS } from './error-catalogue/package.js';
+import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
+import { RESOLVE_ERRORS } from './error-catalogue/resolve.js';
+import { SEARCH_ERRORS } from './error-catalogue/search.js';
+import type { ErrorSpec } from './error-catalogue/spec.js';
+
+export type { ErrorSpec } from './error-catalogue/spec.js';
+
+export const ERROR_CATALOGUE = {
+  ...GENERAL_ERRORS,
+  ...PACKAGE_ERRORS,
+  ...REGISTRY_ERRORS,
+  ...RESOLVE_ERRORS,
+  ...SEARCH_ERRORS,
+} as const satisfies Record<string, ErrorSpec>;
+
+/** The closed union of every stable error code. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Structured details a thrower can attach; all optional, all JSON-serialisable. */
+export interface ErrorDetails {
+  /** The file, archive entry or JSON pointer the error is about. */
+  path?: string;
+  /** What the rule wanted (a digest, a size, a name). */
+  expected?: unknown;
+  /** What was actually found. */
+  found?: unknown;
+  /** The limit that was exceeded, with its name in limits.ts. */
+  limit?: { name: string; value: number };
+  /** Overrides the catalogue's hint where the thrower knows better (e.g. "did you mean ...?"). */
+  hint?: string;
+  /** Anything else that helps a program act on the error. */
+  [key: string]: unknown;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CATALOGUE, value);
+}
+
+export class RegistryError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name = 'RegistryError';
+  readonly code: C;
+  readonly details: ErrorDetails;
+
+  /**
+   * @param code    the stable code
+   * @param message what was wrong, naming the subject, the rule and the numbers
+   * @param details structured fields; `cause` goes in options
+   */
+  constructor(code: C, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = details;
+  }
+
+  get spec(): ErrorSpec {
+    return ERROR_CATALOGUE[this.code];
+  }
+
+  /** The hint to show a person: the thrower's own, else the catalogue's. */
+  get hint(): string {
+    return typeof this.details.hint === 'string' ? this.details.hint : this.spec.hint;
+  }
+
+  get userFault(): boolean {
+    return this.spec.userFault;
+  }
+
+  toJSON(): { code: C; message: string; hint: string } & ErrorDetails {
+    const { hint: _hint, ...rest } = this.details;
+    return { ...rest, code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function isRegistryError(value: unknown, code?: ErrorCode): value is RegistryError {
+  return value instanceof RegistryError && (code === undefined || value.code === code);
+}
+
+/**
+ * Wraps an unknown failure (usually a Node system error) into a coded one, keeping the cause.
+ * A RegistryError passes through unchanged.
+ */
+export function toRegistryError(err: unknown, fallback: ErrorCode = 'E_INTERNAL', context?: string): RegistryError {
+  if (err instanceof RegistryError) return err;
+  const sys = err as NodeJS.ErrnoException | undefined;
+  const what = sys && typeof sys.message === 'string' ? sys.message : String(err);
+  const code: ErrorCode = sys && typeof sys.code === 'string' && fallback === 'E_INTERNAL' ? 'E_IO' : fallback;
+  const message = context ? `${context}: ${what}` : what;
+  const details: ErrorDetails = {};
+  if (sys && typeof sys.code === 'string') details['syscallCode'] = sys.code;
+  if (sys && typeof sys.path === 'string') details.path = sys.path;
+  return new RegistryError(code, message, details, { cause: err });
+}

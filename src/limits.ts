@@ -1,0 +1,72 @@
+/**
+ * Every limit pakt enforces, in one place, with its unit in its name.
+ * The defaults are SPEC §1's; a host application overrides any of them through
+ * `openRegistry({ limits: { ... } })` or the provider factories, and `resolveLimits` checks the
+ * overrides so a typo cannot silently switch a limit off.
+ */
+import { RegistryError } from './errors.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+export interface Limits {
+  /** Size of the archive file as published. */
+  readonly maxArchiveBytes: number;
+  /** Entries in the ZIP central directory (files and folders). */
+  readonly maxEntries: number;
+  /** Sum of the uncompressed sizes of every entry. */
+  readonly maxUncompressedBytes: number;
+  /** Uncompressed:compressed ratio allowed for one entry (a zip-bomb guard). */
+  readonly maxCompressionRatio: number;
+  /** Entries whose uncompressed size is below this are exempt from the ratio check. */
+  readonly compressionRatioExemptBytes: number;
+  /** metadata.json, uncompressed. */
+  readonly maxMetadataBytes: number;
+  /** manifest.json, uncompressed. */
+  readonly maxManifestBytes: number;
+  /** One path inside the archive, in UTF-8 bytes. */
+  readonly maxPathBytes: number;
+  /** Nesting depth of metadata.json and manifest.json. */
+  readonly maxJsonDepth: number;
+  /** A package name, in characters. */
+  readonly maxNameChars: number;
+  /** A version string, in characters. */
+  readonly maxVersionChars: number;
+  /** A version range, in characters (checked before any regex runs on it). */
+  readonly maxRangeChars: number;
+  /** A search query, in characters; longer queries are cut, not refused. */
+  readonly maxQueryChars: number;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxArchiveBytes: 2 * GiB,
+  maxEntries: 50_000,
+  maxUncompressedBytes: 8 * GiB,
+  maxCompressionRatio: 1000,
+  compressionRatioExemptBytes: 1 * MiB,
+  maxMetadataBytes: 1 * MiB,
+  maxManifestBytes: 32 * MiB,
+  maxPathBytes: 1024,
+  maxJsonDepth: 64,
+  maxNameChars: 214,
+  maxVersionChars: 256,
+  maxRangeChars: 1024,
+  maxQueryChars: 256,
+});
+
+/** Merges host overrides over the defaults; refuses unknown names and non-positive values. */
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const merged: Record<string, number> = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_LIMITS, key)) {
+      throw new RegistryError('E_LIMIT_INVALID', `unknown limit '${key}'; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`, { found: key });
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || !Number.isInteger(value)) {
+      throw new RegistryError('E_LIMIT_INVALID', `limit '${key}' must be a positive integer, got ${String(value)}`, { path: key, found: value });
+    }
+    merged[key] = value;
+  }
+  return Object.freeze(merged) as unknown as Limits;
+}
