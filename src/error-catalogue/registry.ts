@@ -30,4 +30,29 @@ export const REGISTRY_ERRORS = defineErrors({
     hint: 'Run `pakt verify` to list every missing archive, then republish them from good copies.',
     status: 500, userFault: false, exit: 1,
   },
+  E_STORE_PUT_MISMATCH: {
+    meaning: 'The file handed to the archive store does not have the size or digest its caller announced; nothing was stored.',
+    hint: 'This is a fault in the caller (the file changed after it was hashed, or a bug); retry the publish, and report it if it repeats.',
+    status: 500, userFault: false, exit: 1,
+  },
+  E_STORE_INPUT_TOO_LARGE: {
+    meaning: 'A stream being written into the store went past the byte limit set for it; the partial file was removed.',
+    hint: 'Send a smaller input, or raise the limit named in the message (e.g. limits.maxArchiveBytes).',
+    status: 413, userFault: true, exit: 1,
+  },
+  E_META_CORRUPT: {
+    meaning: 'The metadata database file is not a SQLite database or is damaged; it was left untouched, not recreated empty.',
+    hint: 'Restore registry.db from a backup, or move it aside and rebuild the metadata from the stored archives with `pakt verify`.',
+    status: 500, userFault: false, exit: 1,
+  },
+  E_META_SCHEMA_NEWER: {
+    meaning: 'The metadata database was written by a newer pakt, with a schema this version does not know.',
+    hint: 'Upgrade pakt to the version that wrote this store (the message names both schema versions).',
+    status: 500, userFault: true, exit: 1,
+  },
+  E_META_BUSY: {
+    meaning: 'The metadata database stayed locked by another process for longer than the busy timeout, even after retries.',
+    hint: 'Retry; if it persists, look for a process holding the store open in a long operation, or raise busyTimeoutMs.',
+    status: 503, userFault: false, exit: 1,
+  },
 });

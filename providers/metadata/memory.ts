@@ -1,0 +1,120 @@
+/**
+ * The in-memory metadata provider: the contract's behaviour with no disk, for tests and for hosts
+ * that keep nothing between runs. Records are deep-copied in and out, so a caller mutating a
+ * returned record cannot change what the store holds (the same isolation a database gives).
+ */
+import {
+  CORE_VERSION,
+  type Digest,
+  type InsertOutcome,
+  type MetadataProvider,
+  type VersionRecord,
+} from '../../src/contracts/index.js';
+import { RegistryError } from '../../src/errors.js';
+import { checkDownloadCount, checkVersionRecord } from './record-check.js';
+
+export interface MemoryMetadataOptions {
+  /** Records to start with (inserted in order through insertVersion's rules). */
+  initial?: readonly VersionRecord[];
+}
+
+export function createMemoryMetadata(options: MemoryMetadataOptions = {}): MetadataProvider {
+  /** name → version → record */
+  const packages = new Map<string, Map<string, VersionRecord>>();
+  const downloads = new Map<string, number>();
+  let closed = false;
+
+  const open = (): void => {
+    if (closed) throw new RegistryError('E_CLOSED', 'the in-memory metadata store was used after close()');
+  };
+
+  const insert = (record: VersionRecord): InsertOutcome => {
+    checkVersionRecord(record);
+    let versions = packages.get(record.name);
+    const existing = versions?.get(record.version);
+    if (existing) {
+      return existing.digest === record.digest
+        ? { status: 'unchanged', existing: structuredClone(existing) }
+        : { status: 'conflict', existing: structuredClone(existing) };
+    }
+    if (!versions) {
+      versions = new Map();
+      packages.set(record.name, versions);
+    }
+    versions.set(record.version, structuredClone(record));
+    return { status: 'inserted' };
+  };
+
+  for (const record of options.initial ?? []) insert(record);
+
+  return {
+    info: { name: 'memory', family: 'metadata', coreRange: `^${CORE_VERSION}` },
+    capabilities: { multiProcess: false, persistent: false },
+
+    async insertVersion(record) {
+      open();
+      return insert(record);
+    },
+
+    async getVersion(name, version) {
+      open();
+      const record = packages.get(name)?.get(version);
+      return record ? structuredClone(record) : undefined;
+    },
+
+    async listVersions(name) {
+      open();
+      return [...(packages.get(name)?.values() ?? [])].map((r) => structuredClone(r));
+    },
+
+    async listPackageNames() {
+      open();
+      return [...packages.keys()].sort();
+    },
+
+    async *allVersions() {
+      open();
+      // Snapshot the keys so a delete during iteration neither throws nor skips unrelated rows.
+      for (const name of [...packages.keys()].sort()) {
+        for (const record of [...(packages.get(name)?.values() ?? [])]) {
+          yield structuredClone(record);
+        }
+      }
+    },
+
+    async deleteVersion(name, version) {
+      open();
+      const versions = packages.get(name);
+      const record = versions?.get(version);
+      if (!versions || !record) return undefined;
+      versions.delete(version);
+      if (versions.size === 0) packages.delete(name);
+      return record;
+    },
+
+    async isDigestReferenced(digest: Digest) {
+      open();
+      for (const versions of packages.values()) {
+        for (const record of versions.values()) if (record.digest === digest) return true;
+      }
+      return false;
+    },
+
+    async addDownloads(name, count) {
+      open();
+      checkDownloadCount(name, count);
+      downloads.set(name, (downloads.get(name) ?? 0) + count);
+    },
+
+    async getDownloads(names) {
+      open();
+      return new Map(names.map((n) => [n, downloads.get(n) ?? 0]));
+    },
+
+    close() {
+      closed = true;
+    },
+  };
+}
+
+export default createMemoryMetadata;
