@@ -1,0 +1,7 @@
+/**
+ * The provider conformance suites, one per family, for third parties to run against their own
+ * providers (published as `pakt/conformance`). Each suite is a function that declares vitest
+ * cases; call it at the top level of a test file with `await`.
+ */
+export { describeMetadataConformance, sampleRecord, type MetadataConformanceOptions } from './metadata.suite.js';
+export { describeStorageConformance, readBlob, type StorageConformanceOptions } from './storage.suite.js';

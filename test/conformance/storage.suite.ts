@@ -1,0 +1,285 @@
+/**
+ * The storage provider conformance suite: the behaviour every StorageProvider must show.
+ * Run it against your own provider:
+ *
+ *   describeStorageConformance({ name: 's3', create: () => createS3Storage({ bucket }), corrupt: overwriteObject });
+ *
+ * Cases that need something the provider does not offer (a way to corrupt a blob behind its back,
+ * a reopen on the same backing store) are reported as skipped with "unsupported: ..." in their
+ * title, never as passed.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import semver from 'semver';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CORE_VERSION, type BlobInfo, type Digest, type StorageProvider } from '../../src/contracts/index.js';
+import { RegistryError } from '../../src/errors.js';
+import { digestOfBytes } from '../../src/util/digest.js';
+
+export interface StorageConformanceOptions<P extends StorageProvider = StorageProvider> {
+  /** Shown in the suite title. */
+  name: string;
+  /** A fresh, empty provider; called once per case. */
+  create: () => Promise<P> | P;
+  /** Removes what create() made; called after close(). */
+  cleanup?: (provider: P) => Promise<void> | void;
+  /** Opens the same backing store again after `provider` was closed (for the `persistent` case). */
+  reopen?: (provider: P) => Promise<P> | P;
+  /**
+   * Replaces a stored blob's bytes without going through the provider, as a failing disk would.
+   * Without it the integrity cases are reported unsupported.
+   */
+  corrupt?: (provider: P, digest: Digest, bytes: Buffer) => Promise<void> | void;
+  /** Titles of cases to skip (known gaps of an implementation, listed openly). */
+  skip?: readonly string[];
+}
+
+/** Reads a blob to the end; returns the bytes or the error the promise or the stream ended with. */
+export async function readBlob(storage: StorageProvider, digest: Digest): Promise<{ bytes?: Buffer; error?: unknown }> {
+  let stream: Readable;
+  try {
+    stream = await storage.get(digest);
+  } catch (error) {
+    return { error };
+  }
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  } catch (error) {
+    return { error };
+  }
+  return { bytes: Buffer.concat(chunks) };
+}
+
+async function listAll(storage: StorageProvider): Promise<BlobInfo[]> {
+  const all: BlobInfo[] = [];
+  for await (const info of storage.list()) all.push(info);
+  return all.sort((a, b) => a.digest.localeCompare(b.digest));
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof RegistryError ? error.code : undefined;
+}
+
+export async function describeStorageConformance<P extends StorageProvider>(options: StorageConformanceOptions<P>): Promise<void> {
+  const probe = await options.create();
+  const caps = { ...probe.capabilities };
+  await probe.close?.();
+  await options.cleanup?.(probe);
+
+  const skipped = new Set(options.skip ?? []);
+  const open: P[] = [];
+  const roots: P[] = [];
+  const scratch = await mkdtemp(join(tmpdir(), 'pakt-storage-conformance-'));
+  let counter = 0;
+
+  async function fresh(): Promise<P> {
+    const p = await options.create();
+    open.push(p);
+    roots.push(p);
+    return p;
+  }
+  /** Writes `bytes` where put() wants its input: the provider's tempDir, else a scratch folder. */
+  async function source(p: P, bytes: Uint8Array): Promise<string> {
+    const path = join(p.tempDir ?? scratch, `conformance-source-${process.pid}-${++counter}`);
+    await writeFile(path, bytes);
+    return path;
+  }
+  async function store(p: P, bytes: Uint8Array): Promise<Digest> {
+    const digest = digestOfBytes(bytes);
+    await p.put(digest, bytes.length, await source(p, bytes));
+    return digest;
+  }
+
+  const test = (title: string, fn: () => Promise<void>): void => {
+    it.skipIf(skipped.has(title))(title, fn);
+  };
+  const needs = (what: string, present: boolean, title: string, fn: () => Promise<void>): void => {
+    const shown = present ? `${title} [${what}]` : `${title} [unsupported: ${what} absent]`;
+    it.skipIf(!present || skipped.has(title))(shown, fn);
+  };
+
+  describe(`storage conformance: ${options.name}`, () => {
+    afterEach(async () => {
+      for (const p of open.splice(0).reverse()) await p.close?.();
+      for (const p of roots.splice(0)) await options.cleanup?.(p);
+    });
+    afterAll(async () => {
+      await rm(scratch, { recursive: true, force: true });
+    });
+
+    test('declares its family and a core range that includes this core', async () => {
+      const p = await fresh();
+      expect(p.info.family).toBe('storage');
+      expect(p.info.name).toMatch(/\S/);
+      expect(semver.satisfies(CORE_VERSION, p.info.coreRange)).toBe(true);
+      expect(typeof p.capabilities.moveFromTemp).toBe('boolean');
+      expect(typeof p.capabilities.persistent).toBe('boolean');
+    });
+
+    test('returns exactly the bytes stored: empty, small and multi-chunk blobs', async () => {
+      const p = await fresh();
+      for (const bytes of [Buffer.alloc(0), Buffer.from('hello, pakt'), randomBytes(1024 * 1024 + 17)]) {
+        const digest = await store(p, bytes);
+        const read = await readBlob(p, digest);
+        expect(read.error).toBeUndefined();
+        expect(read.bytes!.equals(bytes)).toBe(true);
+        expect(await p.stat(digest)).toEqual({ digest, size: bytes.length });
+      }
+    });
+
+    test('an absent blob: stat is undefined and get fails with E_STORE_BLOB_MISSING', async () => {
+      const p = await fresh();
+      const digest = digestOfBytes('never stored');
+      expect(await p.stat(digest)).toBeUndefined();
+      expect(codeOf((await readBlob(p, digest)).error)).toBe('E_STORE_BLOB_MISSING');
+    });
+
+    test('putting a digest that is already stored is a harmless success', async () => {
+      const p = await fresh();
+      const bytes = Buffer.from('twice');
+      const digest = await store(p, bytes);
+      await store(p, bytes);
+      expect(await listAll(p)).toEqual([{ digest, size: bytes.length }]);
+      expect((await readBlob(p, digest)).bytes!.equals(bytes)).toBe(true);
+    });
+
+    test('concurrent puts of the same digest all succeed and store one blob', async () => {
+      const p = await fresh();
+      const bytes = randomBytes(200_000);
+      const digest = digestOfBytes(bytes);
+      const sources = await Promise.all(Array.from({ length: 8 }, () => source(p, bytes)));
+      await Promise.all(sources.map((s) => p.put(digest, bytes.length, s)));
+      expect(await listAll(p)).toEqual([{ digest, size: bytes.length }]);
+      expect((await readBlob(p, digest)).bytes!.equals(bytes)).toBe(true);
+    });
+
+    test('concurrent puts of different digests all land', async () => {
+      const p = await fresh();
+      const blobs = Array.from({ length: 20 }, (_, i) => Buffer.from(`blob number ${i}`));
+      const digests = await Promise.all(blobs.map((b) => store(p, b)));
+      expect(await listAll(p)).toEqual(digests.map((digest, i) => ({ digest, size: blobs[i]!.length })).sort((a, b) => a.digest.localeCompare(b.digest)));
+    });
+
+    test('a put whose file has another size than announced is refused and stores nothing', async () => {
+      const p = await fresh();
+      const bytes = Buffer.from('twelve bytes');
+      const digest = digestOfBytes(bytes);
+      for (const announced of [bytes.length - 1, bytes.length + 1]) {
+        const err = await p.put(digest, announced, await source(p, bytes)).then(() => undefined, (e: unknown) => e);
+        expect(codeOf(err), String(err)).toBe('E_STORE_PUT_MISMATCH');
+      }
+      expect(await p.stat(digest)).toBeUndefined();
+      expect(await listAll(p)).toEqual([]);
+    });
+
+    test('a put under the wrong digest is refused, or else caught by verification on read', async () => {
+      const p = await fresh();
+      const bytes = Buffer.from('these bytes');
+      const wrong = digestOfBytes('other bytes');
+      const err = await p.put(wrong, bytes.length, await source(p, bytes)).then(() => undefined, (e: unknown) => e);
+      if (err !== undefined) {
+        expect(codeOf(err), String(err)).toBe('E_STORE_PUT_MISMATCH');
+        expect(await p.stat(wrong)).toBeUndefined();
+      } else {
+        expect(codeOf((await readBlob(p, wrong)).error)).toBe('E_STORE_INTEGRITY');
+      }
+    });
+
+    test('delete removes a blob and says whether it existed', async () => {
+      const p = await fresh();
+      const keep = await store(p, Buffer.from('keep'));
+      const gone = await store(p, Buffer.from('gone'));
+      expect(await p.delete(gone)).toBe(true);
+      expect(await p.delete(gone)).toBe(false);
+      expect(await p.stat(gone)).toBeUndefined();
+      expect(codeOf((await readBlob(p, gone)).error)).toBe('E_STORE_BLOB_MISSING');
+      expect(await listAll(p)).toEqual([{ digest: keep, size: 4 }]);
+      // A deleted digest can be stored again.
+      await store(p, Buffer.from('gone'));
+      expect(await p.stat(gone)).toEqual({ digest: gone, size: 4 });
+    });
+
+    test('quarantine takes a blob out of stat, list and get; quarantining an absent blob is harmless', async () => {
+      const p = await fresh();
+      const keep = await store(p, Buffer.from('keep'));
+      const bad = await store(p, Buffer.from('suspect'));
+      await p.quarantine(bad, 'conformance test');
+      expect(await p.stat(bad)).toBeUndefined();
+      expect(codeOf((await readBlob(p, bad)).error)).toBe('E_STORE_BLOB_MISSING');
+      expect(await listAll(p)).toEqual([{ digest: keep, size: 4 }]);
+      await p.quarantine(digestOfBytes('never stored'), 'conformance test');
+    });
+
+    test('malformed digests are refused with E_INVALID_ARGUMENT', async () => {
+      const p = await fresh();
+      for (const digest of ['', 'sha256:', 'sha256:ABC', `sha1:${'a'.repeat(40)}`, `sha256:${'g'.repeat(64)}`, `sha256:../../${'a'.repeat(58)}`]) {
+        const d = digest as Digest;
+        for (const call of [() => p.stat(d), () => p.get(d), () => p.delete(d), () => p.put(d, 1, '/nonexistent')] as Array<() => Promise<unknown>>) {
+          const err = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
+          expect(codeOf(err), `${digest}: ${String(err)}`).toBe('E_INVALID_ARGUMENT');
+        }
+      }
+    });
+
+    test('list of an empty store yields nothing', async () => {
+      const p = await fresh();
+      expect(await listAll(p)).toEqual([]);
+    });
+
+    test('close() may be called twice', async () => {
+      const p = await fresh();
+      await p.close?.();
+      await p.close?.();
+    });
+
+    for (const [label, mutate] of [
+      ['a flipped byte', (b: Buffer) => Buffer.concat([Buffer.from([b[0]! ^ 0xff]), b.subarray(1)])],
+      ['a truncated blob', (b: Buffer) => b.subarray(0, b.length - 1)],
+      ['an extended blob', (b: Buffer) => Buffer.concat([b, Buffer.from('!')])],
+      ['an emptied blob', (_: Buffer) => Buffer.alloc(0)],
+    ] as const) {
+      needs('corrupt hook', options.corrupt !== undefined, `${label} fails the read with E_STORE_INTEGRITY and is quarantined`, async () => {
+        const p = await fresh();
+        const bytes = randomBytes(150_000);
+        const digest = await store(p, bytes);
+        const other = await store(p, Buffer.from('a healthy neighbour'));
+        await options.corrupt!(p, digest, mutate(bytes));
+        const read = await readBlob(p, digest);
+        expect(codeOf(read.error), String(read.error)).toBe('E_STORE_INTEGRITY');
+        const details = (read.error as RegistryError).details;
+        expect(details.expected).toBe(digest);
+        expect(typeof details.path).toBe('string');
+        expect(await p.stat(digest)).toBeUndefined();
+        expect(codeOf((await readBlob(p, digest)).error)).toBe('E_STORE_BLOB_MISSING');
+        expect(await listAll(p)).toEqual([{ digest: other, size: 19 }]);
+        // The good copy can be stored again after the bad one was moved aside.
+        await store(p, bytes);
+        expect((await readBlob(p, digest)).bytes!.equals(bytes)).toBe(true);
+      });
+    }
+
+    needs('persistent', caps.persistent && options.reopen !== undefined, 'blobs survive close() and reopen', async () => {
+      const p = await fresh();
+      const bytes = randomBytes(4096);
+      const digest = await store(p, bytes);
+      await p.close?.();
+      const q = await options.reopen!(p);
+      open.push(q);
+      expect(await q.stat(digest)).toEqual({ digest, size: bytes.length });
+      expect((await readBlob(q, digest)).bytes!.equals(bytes)).toBe(true);
+    });
+
+    needs('moveFromTemp', caps.moveFromTemp, 'put() takes the file from tempDir without leaving a copy there', async () => {
+      const p = await fresh();
+      expect(typeof p.tempDir).toBe('string');
+      const bytes = Buffer.from('moved');
+      const path = await source(p, bytes);
+      await p.put(digestOfBytes(bytes), bytes.length, path);
+      expect(await readdir(p.tempDir!)).not.toContain(path.slice(p.tempDir!.length + 1));
+    });
+  });
+}
