@@ -1,0 +1,237 @@
+/**
+ * The fast search provider: the default. In memory (capabilities.persistent false: the manager
+ * rebuilds it at open, ~2 s for 227k packages), incremental on upsert/remove.
+ *
+ * Candidates come from two indexes, chosen by measurement (docs/search.md):
+ * - a trie of names (indexed/name-trie.ts): the exact name, every name within 1-2 edits
+ *   (typos: dropped, added, mistyped or swapped characters), and the most downloaded names under
+ *   the query as a prefix (`@types/nod`);
+ * - an inverted index of words from names and descriptions (indexed/word-index.ts).
+ * Each candidate gets a score = the strength of how it matched (exact > prefix > 1 edit > 2 edits
+ * > words) + popularity (log10 of downloads), so a popular package wins among matches of the same
+ * strength and can overcome one step of strength only with a large lead in downloads.
+ *
+ * Every candidate set is bounded by the query, not by the index: the edit walk visits only name
+ * prefixes within k edits of the query, prefix completions are taken best-first, and word queries
+ * use at most MAX_QUERY_WORDS words.
+ */
+import { CORE_VERSION, type SearchDocument, type SearchOptions, type SearchProvider, type SearchResult } from '../../src/contracts/index.js';
+import { resolveLimits, type Limits } from '../../src/limits.js';
+import { hasFilters, matchesFilters, storeDocument, withDownloads, type SearchFilters, type StoredDocument } from './document.js';
+import { NameTrie } from './indexed/name-trie.js';
+import { words } from './indexed/tokenize.js';
+import { WordIndex } from './indexed/word-index.js';
+import { normalizeQuery, resolveSearchOptions } from './options.js';
+import { paginateTop, type Ranked } from './ranking.js';
+
+/** How strongly each kind of match counts, before popularity is added. */
+export interface RankingWeights {
+  exact: number;
+  prefix: number;
+  oneEdit: number;
+  twoEdits: number;
+  /** All words of a multi-word query found in the name or description. */
+  words: number;
+  /** Extra per share of the query's words that are words of the name. */
+  wordsInName: number;
+  /** A single-word query found only as a word of a description (below every name match). */
+  wordFallback: number;
+  /** Weight of popularity: log10(1 + downloads) / 10 (so 1M downloads ≈ 0.6). */
+  popularity: number;
+}
+
+export const DEFAULT_WEIGHTS: RankingWeights = Object.freeze({
+  exact: 3,
+  prefix: 1.85,
+  oneEdit: 1.7,
+  twoEdits: 1.4,
+  words: 1,
+  wordsInName: 0.05,
+  wordFallback: 0,
+  popularity: 1,
+});
+
+export interface IndexedSearchOptions {
+  /** Limit overrides (maxQueryChars is the one search uses). */
+  limits?: Partial<Limits>;
+  /** Ranking weights, for a host that wants another balance (e.g. popularity off: 0). */
+  weights?: Partial<RankingWeights>;
+}
+
+/** Words of a query beyond this many are ignored: an AND of more words adds nothing but work. */
+export const MAX_QUERY_WORDS = 8;
+/** In a fallback OR of words, words held by more documents than this are too common to rank by. */
+const COMMON_WORD_DOCS = 20_000;
+
+/** Edits forgiven for a query of this length: short queries have too many neighbours to guess. */
+export function editBudget(length: number): number {
+  if (length <= 3) return 0;
+  if (length <= 5) return 1;
+  return 2;
+}
+
+interface IndexState {
+  docs: (StoredDocument | undefined)[];
+  trie: NameTrie;
+  words: WordIndex;
+  live: number;
+}
+
+function emptyState(): IndexState {
+  return { docs: [], trie: new NameTrie(), words: new WordIndex(), live: 0 };
+}
+
+function docWords(stored: StoredDocument): string[] {
+  return words(`${stored.doc.name} ${stored.doc.description ?? ''}`);
+}
+
+function popularity(downloads: number): number {
+  return Math.log10(1 + downloads) / 10;
+}
+
+export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchProvider & { stats(): { nodes: number; trieBytes: number } } {
+  const limits = resolveLimits(options.limits);
+  const w: RankingWeights = { ...DEFAULT_WEIGHTS, ...options.weights };
+  let state = emptyState();
+
+  function add(s: IndexState, stored: StoredDocument): void {
+    const old = s.trie.get(stored.key);
+    if (old !== -1) drop(s, old);
+    const id = s.docs.length;
+    s.docs.push(stored);
+    s.trie.set(stored.key, id, stored.downloads);
+    s.words.add(id, docWords(stored));
+    s.live++;
+  }
+
+  function drop(s: IndexState, id: number): void {
+    const stored = s.docs[id];
+    if (stored === undefined) return;
+    s.words.remove(id, docWords(stored));
+    s.docs[id] = undefined;
+    s.live--;
+  }
+
+  const score = (kind: number, downloads: number) => kind + w.popularity * popularity(downloads);
+
+  function listAll(filters: SearchFilters, limit: number, offset: number): SearchResult {
+    const matches: Ranked[] = [];
+    if (!hasFilters(filters)) {
+      for (const id of state.trie.topByWeight(0, offset + limit)) matches.push({ stored: state.docs[id]!, score: 0, exact: false });
+      const page = paginateTop(matches, limit, offset);
+      return { total: state.live, items: page.items };
+    }
+    for (const stored of state.docs) if (stored !== undefined && matchesFilters(stored, filters)) matches.push({ stored, score: 0, exact: false });
+    return paginateTop(matches, limit, offset);
+  }
+
+  /** Multi-word query: every word must appear in the name or description; popularity ranks. */
+  function searchWords(q: string, filters: SearchFilters, limit: number, offset: number): SearchResult {
+    const terms = words(q, MAX_QUERY_WORDS);
+    const matches: Ranked[] = [];
+    const consider = (id: number, share: number) => {
+      const stored = state.docs[id];
+      if (stored === undefined || !matchesFilters(stored, filters)) return;
+      const nameWords = words(stored.doc.name);
+      const inName = terms.filter((t) => nameWords.includes(t)).length / terms.length;
+      matches.push({ stored, score: score(w.words * share + w.wordsInName * inName, stored.downloads), exact: stored.key === q });
+    };
+    const all = state.words.all(terms);
+    if (all.length > 0) {
+      for (const id of all) consider(id, 1);
+    } else {
+      // No document holds every word: rank by how many they hold, leaving out words so common
+      // that they would pull in most of the index.
+      const useful = terms.filter((t) => state.words.frequency(t) <= COMMON_WORD_DOCS);
+      for (const [id, n] of state.words.some(useful)) consider(id, n / terms.length);
+    }
+    return paginateTop(matches, limit, offset);
+  }
+
+  /** One-word query: a name (exact, prefix, 1-2 edits), then words of descriptions. */
+  function searchName(q: string, filters: SearchFilters, limit: number, offset: number): SearchResult {
+    const byId = new Map<number, Ranked>();
+    const offer = (id: number, kind: number, exact = false) => {
+      const stored = state.docs[id];
+      if (stored === undefined || !matchesFilters(stored, filters)) return;
+      const s = score(kind, stored.downloads);
+      const had = byId.get(id);
+      if (had === undefined) byId.set(id, { stored, score: s, exact });
+      else if (s > had.score) had.score = s;
+    };
+    const exactId = state.trie.get(q);
+    if (exactId !== -1) offer(exactId, w.exact, true);
+    const k = editBudget(q.length);
+    // No name is longer than maxNameChars, so a longer query is at least that many edits from every name.
+    if (k > 0 && q.length <= limits.maxNameChars + k) {
+      state.trie.fuzzy(q, k, { onName: (id, d) => d > 0 && offer(id, d === 1 ? w.oneEdit : w.twoEdits) });
+    }
+    const prefixNode = state.trie.node(q);
+    let prefixOnly = 0;
+    if (prefixNode !== -1) {
+      if (hasFilters(filters)) {
+        state.trie.forEachUnder(prefixNode, (id) => offer(id, w.prefix));
+      } else {
+        for (const id of state.trie.topByWeight(prefixNode, offset + limit)) offer(id, w.prefix);
+        prefixOnly = state.trie.namesUnder(prefixNode);
+      }
+    }
+    const terms = words(q, MAX_QUERY_WORDS);
+    if (terms.length > 0) {
+      for (const id of state.words.all(terms)) if (!byId.has(id)) offer(id, w.wordFallback);
+    }
+    // Total counts every name under the prefix, also the ones not taken: those not already counted.
+    if (prefixOnly > 0) for (const r of byId.values()) if (r.stored.key.startsWith(q)) prefixOnly--;
+    const page = paginateTop([...byId.values()], limit, offset);
+    return { total: byId.size + prefixOnly, items: page.items };
+  }
+
+  async function search(query: string, searchOptions?: SearchOptions): Promise<SearchResult> {
+    const q = normalizeQuery(query, limits.maxQueryChars);
+    const { limit, offset, filters } = resolveSearchOptions(searchOptions);
+    if (q === '') return listAll(filters, limit, offset);
+    if (q.includes(' ')) return searchWords(q, filters, limit, offset);
+    return searchName(q, filters, limit, offset);
+  }
+
+  return {
+    info: { name: 'indexed', family: 'search', coreRange: `^${CORE_VERSION}` },
+    capabilities: { typoTolerant: true, persistent: false },
+    async upsert(doc: SearchDocument) {
+      add(state, storeDocument(doc));
+    },
+    async remove(name: string) {
+      const key = String(name).toLowerCase();
+      const id = state.trie.get(key);
+      if (id === -1) return;
+      drop(state, id);
+      state.trie.delete(key);
+    },
+    async rebuild(input: AsyncIterable<SearchDocument> | Iterable<SearchDocument>) {
+      // Build aside and swap, so searches during a rebuild see the old index, and a bad document leaves it intact.
+      const next = emptyState();
+      for await (const doc of input) add(next, storeDocument(doc));
+      state = next;
+    },
+    async setDownloads(counts: ReadonlyMap<string, number>) {
+      for (const [name, n] of counts) {
+        const key = name.toLowerCase();
+        const id = state.trie.get(key);
+        const stored = id === -1 ? undefined : state.docs[id];
+        if (stored === undefined) continue;
+        const next = withDownloads(stored, n);
+        state.docs[id] = next;
+        state.trie.set(key, id, next.downloads);
+      }
+    },
+    async size() {
+      return state.live;
+    },
+    search,
+    stats() {
+      return { nodes: state.trie.nodeCount, trieBytes: state.trie.bytes };
+    },
+  };
+}
+
+export default createIndexedSearch;
