@@ -40,6 +40,11 @@ export const REGISTRY_ERRORS = defineErrors({
     hint: 'Send a smaller input, or raise the limit named in the message (e.g. limits.maxArchiveBytes).',
     status: 413, userFault: true, exit: 1,
   },
+  E_STORE_LAYOUT_NEWER: {
+    meaning: 'The archive store uses an on-disk layout newer than this version of pakt understands (e.g. content-v2).',
+    hint: 'Upgrade pakt to the version that wrote this store; this version leaves it untouched.',
+    status: 500, userFault: true, exit: 1,
+  },
   E_META_CORRUPT: {
     meaning: 'The metadata database file is not a SQLite database or is damaged; it was left untouched, not recreated empty.',
     hint: 'Restore registry.db from a backup, or move it aside and rebuild the metadata from the stored archives with `pakt verify`.',

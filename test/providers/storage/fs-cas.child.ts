@@ -1,0 +1,54 @@
+/**
+ * Child process for fs-cas tests that need a separate OS process: run as another user (to meet
+ * real permission errors even when the tests run as root), or killed mid-write (a real crash).
+ * Prints one JSON line per result on stdout.
+ *   put-readonly <root> <source>   try to store <source> in a store the user may not write
+ *   intake-forever <dir>           stream endless bytes into a temp file in <dir> until killed
+ */
+import { Readable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
+import { createFsStorage } from '../../../providers/storage/fs-cas.js';
+import { isRegistryError } from '../../../src/errors.js';
+import { digestOfBytes } from '../../../src/util/digest.js';
+import { writeStreamToTempFile } from '../../../src/util/write-stream-to-temp.js';
+
+const [mode, a, b] = process.argv.slice(2);
+
+function report(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+function describeError(err: unknown): unknown {
+  return isRegistryError(err)
+    ? { code: err.code, message: err.message, causeCode: (err.cause as NodeJS.ErrnoException | undefined)?.code }
+    : { raw: String(err), code: (err as NodeJS.ErrnoException).code };
+}
+
+if (mode === 'put-readonly') {
+  try {
+    const storage = createFsStorage({ root: a! });
+    const bytes = await readFile(b!);
+    await storage.put(digestOfBytes(bytes), bytes.length, b!);
+    report({ ok: true });
+  } catch (err) {
+    report({ ok: false, error: describeError(err) });
+  }
+} else if (mode === 'intake-forever') {
+  const endless = new Readable({
+    read() {
+      setTimeout(() => this.push(Buffer.alloc(64 * 1024, 7)), 5);
+    },
+  });
+  let announced = false;
+  endless.on('data', () => {
+    if (!announced) {
+      announced = true;
+      // Give the first chunk time to reach the file, then tell the parent to kill us.
+      setTimeout(() => report({ writing: true }), 50);
+    }
+  });
+  await writeStreamToTempFile(endless, a!);
+} else {
+  report({ ok: false, error: { raw: `unknown mode ${String(mode)}` } });
+  process.exitCode = 2;
+}
