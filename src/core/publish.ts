@@ -1,0 +1,226 @@
+/**
+ * The publish pipeline (DESIGN.md, "The publish pipeline"), as named steps:
+ *
+ *   intake → validate → checkVersions → checkExisting → store → index → updateSearch → audit
+ *
+ * Crash safety comes from the order: the archive is durable in the store before any metadata
+ * points at it, so a crash leaves at worst an unreferenced archive that `gc` removes. A refusal or
+ * a failing provider undoes the steps already done (steps.ts), so a rejected publish leaves no
+ * blob, no metadata row and no search entry behind; only the audit log records it.
+ */
+import { rm } from 'node:fs/promises';
+import type { PackageMetadata, ValidationReport, VersionRecord } from '../contracts/index.js';
+import { RegistryError } from '../errors.js';
+import { isValidName } from '../package/name-version.js';
+import { recordAudit, type CoreContext } from './context.js';
+import { intakeToTempFile, type IntakeResult } from './intake.js';
+import { syncSearchEntry } from './search-sync.js';
+import { runSteps, type Step } from './steps.js';
+import type { PublishInput, PublishResult, StepReport, ValidateResult } from './types.js';
+
+interface PublishState {
+  readonly input: PublishInput;
+  intake?: IntakeResult;
+  metadata?: PackageMetadata;
+  /** The identical version was already recorded before this publish began. */
+  existing?: VersionRecord;
+  /** This publish created the blob (it was not in the store before). */
+  blobCreated: boolean;
+  /** The row this publish asked the metadata store to insert (set before the call). */
+  candidate?: VersionRecord;
+  /** This publish inserted the metadata row. */
+  inserted: boolean;
+  record?: VersionRecord;
+}
+
+const intake: Step<PublishState> = {
+  name: 'intake',
+  async run(state, ctx) {
+    state.intake = await intakeToTempFile(ctx, state.input);
+    return { bytes: state.intake.size };
+  },
+};
+
+const validate: Step<PublishState> = {
+  name: 'validate',
+  async run(state, ctx) {
+    const report = await ctx.validation.validateFile(need(state.intake).tempPath);
+    if (!report.valid || !report.metadata) throw invalidPackageError(report);
+    state.metadata = report.metadata;
+    return { files: report.fileCount };
+  },
+};
+
+const checkVersions: Step<PublishState> = {
+  name: 'checkVersions',
+  async run(state, ctx) {
+    const m = need(state.metadata);
+    if (!isValidName(m.name, ctx.limits.maxNameChars)) {
+      throw new RegistryError('E_PKG_NAME_INVALID', `package name '${String(m.name).slice(0, 80)}' in metadata.json is not a valid name`, { path: 'metadata.json#/name', found: String(m.name).slice(0, 80) });
+    }
+    if (!ctx.versioning.isValidVersion(m.version)) {
+      const shown = String(m.version as unknown).slice(0, 80);
+      throw new RegistryError('E_PKG_VERSION_INVALID', `version '${shown}' of ${m.name} is not a valid version for the versioning provider '${ctx.versioning.info.name}'`, { path: 'metadata.json#/version', found: shown });
+    }
+    for (const [dep, range] of Object.entries(m.dependencies ?? {})) {
+      if (!isValidName(dep, ctx.limits.maxNameChars)) {
+        throw new RegistryError('E_PKG_NAME_INVALID', `dependency name '${String(dep as unknown).slice(0, 80)}' of ${m.name}@${m.version} is not a valid package name`, { path: `metadata.json#/dependencies/${String(dep as unknown).slice(0, 80)}` });
+      }
+      if (typeof range !== 'string' || !ctx.versioning.isValidRange(range)) {
+        throw new RegistryError('E_PKG_RANGE_INVALID', `dependency ${dep} of ${m.name}@${m.version} has range '${String(range).slice(0, 80)}', which is not a valid range`, { path: `metadata.json#/dependencies/${dep}`, found: String(range).slice(0, 80) });
+      }
+    }
+    return { dependencies: Object.keys(m.dependencies ?? {}).length };
+  },
+};
+
+const checkExisting: Step<PublishState> = {
+  name: 'checkExisting',
+  async run(state, ctx) {
+    const m = need(state.metadata);
+    const found = await ctx.metadata.getVersion(m.name, m.version);
+    if (found && found.digest !== need(state.intake).digest) throw versionExistsError(found, need(state.intake).digest);
+    if (found) state.existing = found;
+  },
+};
+
+const store: Step<PublishState> = {
+  name: 'store',
+  async run(state, ctx) {
+    const { digest, size, tempPath } = need(state.intake);
+    const before = await ctx.storage.stat(digest);
+    // An identical republish with its blob in place changes nothing; a missing blob is healed.
+    if (before && state.existing) return { stored: false };
+    state.blobCreated = before === undefined;
+    await ctx.storage.put(digest, size, tempPath);
+    return { stored: state.blobCreated };
+  },
+  async undo(state, ctx) {
+    if (!state.intake) return;
+    const { digest } = state.intake;
+    if (state.blobCreated && !(await ctx.metadata.isDigestReferenced(digest))) await ctx.storage.delete(digest);
+  },
+};
+
+const index: Step<PublishState> = {
+  name: 'index',
+  async run(state, ctx) {
+    if (state.existing) {
+      state.record = state.existing;
+      return;
+    }
+    const m = need(state.metadata);
+    const { digest, size } = need(state.intake);
+    const record: VersionRecord = { name: m.name, version: m.version, digest, size, publishedAt: ctx.clock().toISOString(), metadata: m };
+    state.candidate = record;
+    const outcome = await ctx.metadata.insertVersion(record);
+    if (outcome.status === 'conflict') throw versionExistsError(outcome.existing, digest);
+    if (outcome.status === 'unchanged') {
+      // Another process published the identical bytes between checkExisting and here.
+      state.record = outcome.existing;
+      return;
+    }
+    state.inserted = true;
+    state.record = record;
+    // A gc or delete running in another process may have removed the blob between store and
+    // insert (it was unreferenced then). Refuse rather than leave a version without its archive.
+    if (!(await ctx.storage.stat(digest))) {
+      throw new RegistryError('E_STORE_BLOB_MISSING', `the archive of ${m.name}@${m.version} was removed by a concurrent gc or delete while it was being published; publish it again`, { name: m.name, version: m.version, expected: digest, hint: 'Publish again; avoid running `pakt gc` while publishing.' });
+    }
+  },
+  async undo(state, ctx) {
+    const mine = state.candidate;
+    if (!mine) return;
+    if (!state.inserted) {
+      // The insert may have happened and its answer been lost: remove the row only if it is ours.
+      const row = await ctx.metadata.getVersion(mine.name, mine.version);
+      if (!row || row.digest !== mine.digest || row.publishedAt !== mine.publishedAt) return;
+    }
+    const m = need(state.metadata);
+    await ctx.metadata.deleteVersion(m.name, m.version);
+    // The search step may have run in part; the metadata is the truth, copy it back.
+    await syncSearchEntry(ctx, m.name);
+  },
+};
+
+const updateSearch: Step<PublishState> = {
+  name: 'updateSearch',
+  async run(state, ctx) {
+    if (state.inserted) await syncSearchEntry(ctx, need(state.metadata).name);
+  },
+};
+
+const audit: Step<PublishState> = {
+  name: 'audit',
+  async run(state, ctx) {
+    const r = need(state.record);
+    await recordAudit(ctx, { action: 'publish', outcome: 'success', name: r.name, version: r.version, digest: r.digest, detail: { size: r.size, status: state.inserted ? 'published' : 'unchanged' } });
+  },
+};
+
+export const PUBLISH_STEPS: ReadonlyArray<Step<PublishState>> = [intake, validate, checkVersions, checkExisting, store, index, updateSearch, audit];
+
+export async function publishPipeline(ctx: CoreContext, input: PublishInput): Promise<{ result: PublishResult; steps: StepReport[] }> {
+  const state: PublishState = { input, blobCreated: false, inserted: false };
+  try {
+    const steps = await runSteps(PUBLISH_STEPS, state, ctx);
+    const result: PublishResult = { ...need(state.record), status: state.inserted ? 'published' : 'unchanged' };
+    return { result, steps };
+  } catch (err) {
+    const error = err as RegistryError;
+    // The refusal is recorded; if even that fails, the caller still gets the original error.
+    await recordAudit(ctx, {
+      action: 'publish',
+      outcome: 'failure',
+      ...(state.metadata ? { name: state.metadata.name, version: state.metadata.version } : {}),
+      ...(state.intake ? { digest: state.intake.digest } : {}),
+      code: error.code,
+      message: error.message,
+    }).catch((auditErr: unknown) => {
+      error.details['auditError'] = auditErr instanceof Error ? auditErr.message : String(auditErr);
+    });
+    throw error;
+  } finally {
+    if (state.intake) await rm(state.intake.tempPath, { force: true });
+  }
+}
+
+/** Checks an archive exactly as publish would, without storing anything. */
+export async function validatePipeline(ctx: CoreContext, input: PublishInput): Promise<ValidateResult> {
+  const taken = await intakeToTempFile(ctx, input);
+  try {
+    const report = await ctx.validation.validateFile(taken.tempPath);
+    const result: ValidateResult = { valid: report.valid, digest: taken.digest, size: taken.size, errors: report.errors };
+    if (report.name !== undefined) result.name = report.name;
+    if (report.version !== undefined) result.version = report.version;
+    return result;
+  } finally {
+    await rm(taken.tempPath, { force: true });
+  }
+}
+
+function invalidPackageError(report: ValidationReport): RegistryError {
+  const first = report.errors[0];
+  const subject = report.name && report.version ? `${report.name}@${report.version}` : 'the archive';
+  if (!first) {
+    return new RegistryError('E_INTERNAL', `the validation provider refused ${subject} without saying why`, { errors: [] });
+  }
+  const more = report.errors.length > 1 ? ` (and ${report.errors.length - 1} more problem${report.errors.length > 2 ? 's' : ''})` : '';
+  return new RegistryError(first.code, `${subject} is not a valid package: ${first.message}${more}`, {
+    ...(first.path !== undefined ? { path: first.path } : {}),
+    errors: report.errors,
+  });
+}
+
+function versionExistsError(existing: VersionRecord, digest: string): RegistryError {
+  return new RegistryError(
+    'E_VERSION_EXISTS',
+    `${existing.name}@${existing.version} is already published with other bytes (published versions are immutable)\n  Published: ${existing.digest}\n  This file: ${digest}`,
+    { name: existing.name, version: existing.version, expected: existing.digest, found: digest },
+  );
+}
+
+function need<T>(value: T | undefined): T {
+  if (value === undefined) throw new RegistryError('E_INTERNAL', 'publish step ran before the step that provides its input');
+  return value;
+}

@@ -1,0 +1,230 @@
+/**
+ * CoreRegistryManager: the registry, wired from explicit providers (SPEC §5). It owns no I/O of
+ * its own: every operation is a pipeline of named steps in this folder (publish.ts, download.ts,
+ * delete.ts, verify.ts, gc.ts, rebuild.ts) run against the providers it was given.
+ *
+ *   const registry = new CoreRegistryManager({ metadata, storage, versioning, validation, search });
+ *   registry.on('published', (r) => console.log(r.name, r.version));
+ *
+ * openRegistry() (providers/index.ts) builds one from the embedded defaults.
+ */
+import { EventEmitter } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type {
+  MetadataProvider,
+  Provider,
+  SearchOptions,
+  SearchResult,
+  VersionRecord,
+  VersioningProvider,
+} from '../contracts/index.js';
+import { RegistryError } from '../errors.js';
+import { resolveLimits, type Limits } from '../limits.js';
+import type { CoreContext } from './context.js';
+import { deletePipeline } from './delete.js';
+import { downloadPipeline, downloadToFilePipeline } from './download.js';
+import { gcPipeline } from './gc.js';
+import { assertName, findVersion, pickLatest, sortHighestFirst } from './lookup.js';
+import { checkProvider } from './provider-check.js';
+import { publishPipeline, validatePipeline } from './publish.js';
+import { rebuildPipeline } from './rebuild.js';
+import { allSearchDocuments } from './search-sync.js';
+import type {
+  DeletedVersion,
+  DownloadResult,
+  GcOptions,
+  GcResult,
+  ProgressCallback,
+  PublishInput,
+  PublishResult,
+  RebuildResult,
+  RegistryEvents,
+  RegistryManagerOptions,
+  ValidateResult,
+  VerifyResult,
+  VersionList,
+} from './types.js';
+import { verifyPipeline } from './verify.js';
+import { TempArea } from './temp-area.js';
+
+export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
+  readonly limits: Limits;
+  private readonly ctx: CoreContext;
+  private searchBuild: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: RegistryManagerOptions) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw new RegistryError('E_PROVIDER_MISSING', 'CoreRegistryManager needs an options object { metadata, storage, versioning, validation, search }');
+    }
+    checkProvider('metadata', options.metadata);
+    checkProvider('storage', options.storage);
+    checkProvider('versioning', options.versioning);
+    checkProvider('validation', options.validation);
+    checkProvider('search', options.search);
+    const audit = options.audit ?? [];
+    audit.forEach((sink, i) => checkProvider('audit', sink, `audit[${i}]`));
+    this.limits = resolveLimits(options.limits);
+    const tempRoot = options.tempDir ?? options.storage.tempDir ?? path.join(os.tmpdir(), 'pakt-tmp');
+    this.ctx = {
+      metadata: options.metadata,
+      storage: options.storage,
+      versioning: options.versioning,
+      validation: options.validation,
+      search: options.search,
+      auditSinks: [...audit],
+      limits: this.limits,
+      clock: options.clock ?? (() => new Date()),
+      actor: options.actor ?? defaultActor(),
+      temp: new TempArea(tempRoot),
+      searchBarrier: () => this.searchBuild,
+    };
+  }
+
+  /** The metadata and versioning providers, for the resolver (src/core/resolution.ts). */
+  get resolveContext(): { metadata: MetadataProvider; versioning: VersioningProvider } {
+    return { metadata: this.ctx.metadata, versioning: this.ctx.versioning };
+  }
+
+  /**
+   * Readies the search index: a non-persistent one (or an empty persistent one while the
+   * metadata has packages) is rebuilt from the metadata. searchPackages() does this on first use;
+   * call open() to pay the cost up front.
+   */
+  async open(): Promise<void> {
+    this.assertOpen();
+    await this.ensureSearch();
+  }
+
+  /** Validates and stores a package archive (a path, its bytes, or a stream). */
+  async publishPackage(input: PublishInput): Promise<PublishResult> {
+    this.assertOpen();
+    const { result } = await publishPipeline(this.ctx, input);
+    if (result.status === 'published') this.emit('published', result);
+    return result;
+  }
+
+  /** Checks an archive as publish would, storing nothing. */
+  async validatePackage(input: PublishInput): Promise<ValidateResult> {
+    this.assertOpen();
+    return validatePipeline(this.ctx, input);
+  }
+
+  /** One version's record: an exact version, a range, or `latest` (the default). */
+  async getPackageInfo(name: string, versionOrRange: string = 'latest'): Promise<VersionRecord> {
+    this.assertOpen();
+    return findVersion(this.ctx, name, versionOrRange);
+  }
+
+  /** Every version of a package, highest first, with its latest. */
+  async listVersions(name: string): Promise<VersionList> {
+    this.assertOpen();
+    assertName(name);
+    const records = await this.ctx.metadata.listVersions(name);
+    const latest = pickLatest(records, this.ctx.versioning);
+    if (!latest) throw new RegistryError('E_PACKAGE_NOT_FOUND', `package '${name}' is not in the registry`, { name });
+    return { name, latest: latest.version, versions: sortHighestFirst(records, this.ctx.versioning) };
+  }
+
+  async searchPackages(query: string, options: SearchOptions = {}): Promise<SearchResult> {
+    this.assertOpen();
+    await this.ensureSearch();
+    const q = typeof query === 'string' ? query.slice(0, this.limits.maxQueryChars) : '';
+    return this.ctx.search.search(q, options);
+  }
+
+  /**
+   * A stream of the archive's bytes, verified against its digest as they flow; it fails with
+   * E_STORE_INTEGRITY rather than end cleanly on bytes that do not match.
+   */
+  async downloadPackage(name: string, versionOrRange: string = 'latest'): Promise<Readable> {
+    this.assertOpen();
+    return downloadPipeline(this.ctx, name, versionOrRange, { onDownloaded: (r) => this.emitDownloaded(r) });
+  }
+
+  /** Writes the archive to `file`, which appears only once every byte was verified. */
+  async downloadToFile(name: string, versionOrRange: string, file: string): Promise<DownloadResult> {
+    this.assertOpen();
+    const r = await downloadToFilePipeline(this.ctx, name, versionOrRange, file, { onDownloaded: (rec) => this.emitDownloaded(rec) });
+    return { name: r.name, version: r.version, digest: r.digest, size: r.size, file: path.resolve(file) };
+  }
+
+  /** Deletes one version, or every version when `version` is omitted; audited. */
+  async deletePackage(name: string, version?: string): Promise<DeletedVersion[]> {
+    this.assertOpen();
+    return deletePipeline(this.ctx, name, version, (d) => this.emit('deleted', d));
+  }
+
+  /** Re-hashes every stored archive; reports (and quarantines) corrupt ones and lists missing ones. */
+  async verify(options: { onProgress?: ProgressCallback } = {}): Promise<VerifyResult> {
+    this.assertOpen();
+    return verifyPipeline(this.ctx, options.onProgress);
+  }
+
+  /** Removes archives no version refers to, and temp leftovers of dead processes. */
+  async gc(options: GcOptions & { onProgress?: ProgressCallback } = {}): Promise<GcResult> {
+    this.assertOpen();
+    return gcPipeline(this.ctx, options, options.onProgress);
+  }
+
+  /** Adds to the metadata every version found in the stored archives; never removes a row. */
+  async rebuildMetadata(options: { onProgress?: ProgressCallback } = {}): Promise<RebuildResult> {
+    this.assertOpen();
+    return rebuildPipeline(this.ctx, options.onProgress);
+  }
+
+  /** Closes every provider (each once). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.searchBuild?.catch(() => undefined);
+    const { metadata, storage, versioning, validation, search, auditSinks } = this.ctx;
+    const seen = new Set<Provider>();
+    const errors: string[] = [];
+    for (const p of [search, validation, versioning, storage, metadata, ...auditSinks] as Provider[]) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      try {
+        await p.close?.();
+      } catch (err) {
+        errors.push(`${p.info.family}/${p.info.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (errors.length > 0) throw new RegistryError('E_IO', `closing the registry: ${errors.join('; ')}`, { errors });
+  }
+
+  private emitDownloaded(r: VersionRecord): void {
+    this.emit('downloaded', { name: r.name, version: r.version, digest: r.digest, size: r.size });
+  }
+
+  private ensureSearch(): Promise<void> {
+    this.searchBuild ??= this.buildSearch().catch((err: unknown) => {
+      this.searchBuild = undefined; // let the next call try again
+      throw err;
+    });
+    return this.searchBuild;
+  }
+
+  private async buildSearch(): Promise<void> {
+    const { search, metadata } = this.ctx;
+    if (search.capabilities.persistent) {
+      if ((await search.size()) > 0 || (await metadata.listPackageNames()).length === 0) return;
+    }
+    await search.rebuild(allSearchDocuments(this.ctx));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RegistryError('E_CLOSED', 'this registry was closed; open a new one with openRegistry()');
+  }
+}
+
+function defaultActor(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env['USER'] ?? 'unknown';
+  }
+}

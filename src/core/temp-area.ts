@@ -1,0 +1,22 @@
+/**
+ * Where the manager keeps temporary files: the storage provider's temp folder (same filesystem,
+ * so storing an archive is a rename), else the OS temp folder. File names come from src/util/tmp
+ * (`pakt-<pid>-<random>.tmp`), so `verify` and `gc` can sweep what a killed process left behind
+ * without touching the files of a process that is still running.
+ */
+import { sweepTempDir, tempPath } from '../util/tmp.js';
+
+export class TempArea {
+  constructor(readonly dir: string) {}
+
+  /** A fresh path in the folder (the file is not created; the folder may not exist yet). */
+  path(): string {
+    return tempPath(this.dir);
+  }
+
+  /** Removes temp files of dead processes (and any older than a day); returns how many. */
+  async sweep(): Promise<{ removed: number; bytesFreed: number }> {
+    const swept = await sweepTempDir(this.dir);
+    return { removed: swept.removed.length, bytesFreed: swept.bytesFreed };
+  }
+}
