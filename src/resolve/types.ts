@@ -24,3 +24,55 @@ export interface DependencyTreeNode {
   /** Set on a node whose subtree was already shown higher up (cycles and repeats). */
   repeated?: boolean;
 }
+
+export interface ResolveOptions {
+  /** What the root requirements are called in explanations (default "root"). */
+  rootName?: string;
+}
+
+/**
+ * What kind of failure E_UNSATISFIABLE reports (details.kind):
+ * - package-not-found: a required package does not exist at all;
+ * - no-version-in-range: a package exists but no version matches a range that requires it;
+ * - only-prereleases-in-range: as above, but prereleases lie in the range, left out by the prerelease rule;
+ * - conflict: requirements that clash with each other.
+ */
+export type UnsatisfiableKind = 'package-not-found' | 'no-version-in-range' | 'only-prereleases-in-range' | 'conflict';
+
+/** One term of an incompatibility in the derivation JSON. */
+export interface DerivationTerm {
+  package: string;
+  /** True for "package is selected at these versions", false for "package is not selected at these". */
+  positive: boolean;
+  /** The versions the term is about, as a range ("*" for every known version). */
+  range: string;
+  /** The known versions the term is about, ascending. */
+  versions: string[];
+}
+
+/**
+ * The proof of failure as JSON (details.derivation): a tree whose leaves are facts (the root
+ * requirement, dependencies, missing versions or packages) and whose inner nodes each combine two
+ * earlier incompatibilities. A node met again is given as `{ "ref": id }`.
+ */
+export type DerivationNode =
+  | {
+      id: number;
+      /** The incompatibility in words, as the explanation reads it. */
+      text: string;
+      terms: DerivationTerm[];
+      cause:
+        | { type: 'root' }
+        | { type: 'dependency'; package: string; dependency: string; range: string }
+        | { type: 'noVersions'; package: string; range: string; prereleases: string[] }
+        | { type: 'notFound'; package: string }
+        | { type: 'conflict'; conflict: DerivationNode; other: DerivationNode };
+    }
+  | { ref: number };
+
+/** details of the E_UNSATISFIABLE error the resolver throws. */
+export interface UnsatisfiableDetails {
+  kind: UnsatisfiableKind;
+  explanation: string;
+  derivation: DerivationNode;
+}

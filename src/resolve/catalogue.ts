@@ -1,0 +1,151 @@
+/**
+ * What the solver knows about each package: its versions (fetched from the source once, sorted by
+ * the versioning provider), what each version depends on, and the version sets that ranges and
+ * dependency groups stand for (each computed once and cached).
+ */
+import type { VersioningProvider } from '../contracts/versioning.js';
+import type { ResolveSource, RootRequirements } from './types.js';
+import { add, emptySet, type Bits } from './version-set.js';
+
+export interface PackageData {
+  /** 0 is the root requirements; packages get ids in the order they are first met. */
+  readonly id: number;
+  readonly name: string;
+  readonly isRoot: boolean;
+  /** Known versions, ascending by precedence. */
+  readonly versions: readonly string[];
+  /** Dependency map of each version (same index as versions). */
+  readonly dependencies: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** Which versions are prereleases (for the "only prereleases in range" explanation). */
+  readonly prerelease: readonly boolean[];
+  /** Number of known versions; also the index of ABSENT ("not selected") in this package's sets. */
+  readonly n: number;
+  /** n + 1: the known versions plus ABSENT. */
+  readonly universe: number;
+}
+
+interface PackageCaches {
+  ranges: Map<string, Bits>;
+  /** `dep\0range` → the versions of this package that depend on dep with exactly that range. */
+  dependers: Map<string, Bits> | undefined;
+}
+
+export class Catalogue {
+  readonly root: PackageData;
+  private readonly byName = new Map<string, PackageData>();
+  private readonly loading = new Map<string, Promise<PackageData>>();
+  private readonly byId: PackageData[] = [];
+  private readonly caches: PackageCaches[] = [];
+
+  constructor(
+    private readonly source: ResolveSource,
+    private readonly versioning: VersioningProvider,
+    rootRequirements: RootRequirements,
+    rootName: string,
+  ) {
+    this.root = this.register({
+      name: rootName,
+      isRoot: true,
+      versions: [''],
+      dependencies: [{ ...rootRequirements }],
+      prerelease: [false],
+    });
+  }
+
+  private register(data: Omit<PackageData, 'id' | 'n' | 'universe'>): PackageData {
+    const id = this.byId.length;
+    const n = data.versions.length;
+    const pkg: PackageData = { ...data, id, n, universe: n + 1 };
+    this.byId.push(pkg);
+    this.caches.push({ ranges: new Map(), dependers: undefined });
+    return pkg;
+  }
+
+  /** Every package loaded so far (the root first). */
+  all(): readonly PackageData[] {
+    return this.byId;
+  }
+
+  /** Loads a package's versions from the source, once; concurrent callers share one fetch. */
+  load(name: string): Promise<PackageData> {
+    const known = this.byName.get(name);
+    if (known) return Promise.resolve(known);
+    let pending = this.loading.get(name);
+    if (!pending) {
+      pending = this.fetch(name);
+      this.loading.set(name, pending);
+    }
+    return pending;
+  }
+
+  /** The package, when it has been loaded already. */
+  peek(name: string): PackageData | undefined {
+    return this.byName.get(name);
+  }
+
+  private async fetch(name: string): Promise<PackageData> {
+    const rows = await this.source.versions(name);
+    const v = this.versioning;
+    // Versions the provider cannot read are left out: they can never satisfy a range anyway.
+    const valid = rows.filter((row) => v.isValidVersion(row.version));
+    valid.sort((a, b) => v.compare(a.version, b.version));
+    const pkg = this.register({
+      name,
+      isRoot: false,
+      versions: valid.map((row) => row.version),
+      dependencies: valid.map((row) => row.dependencies ?? {}),
+      prerelease: valid.map((row) => v.isPrerelease(row.version)),
+    });
+    this.byName.set(name, pkg);
+    this.loading.delete(name);
+    return pkg;
+  }
+
+  /** The versions of `pkg` that `range` admits (a positive set: ABSENT not in it). */
+  matching(pkg: PackageData, range: string): Bits {
+    const cache = this.caches[pkg.id]!.ranges;
+    let set = cache.get(range);
+    if (!set) {
+      set = emptySet(pkg.universe);
+      if (this.versioning.isValidRange(range)) {
+        for (let i = 0; i < pkg.n; i++) if (this.versioning.satisfies(pkg.versions[i]!, range)) add(set, i);
+      }
+      cache.set(range, set);
+    }
+    return set;
+  }
+
+  /** The versions of `pkg` that depend on `dep` with exactly `range`. */
+  dependers(pkg: PackageData, dep: string, range: string): Bits {
+    const caches = this.caches[pkg.id]!;
+    if (!caches.dependers) {
+      const groups = new Map<string, Bits>();
+      for (let i = 0; i < pkg.n; i++) {
+        for (const [name, r] of Object.entries(pkg.dependencies[i]!)) {
+          const key = `${name}\0${r}`;
+          let set = groups.get(key);
+          if (!set) groups.set(key, (set = emptySet(pkg.universe)));
+          add(set, i);
+        }
+      }
+      caches.dependers = groups;
+    }
+    return caches.dependers.get(`${dep}\0${range}`) ?? emptySet(pkg.universe);
+  }
+
+  /**
+   * Prerelease versions that `range` leaves out only because of the prerelease rule: their
+   * release version (the part before `-`) is in range. SemVer-shaped schemes only; for others the
+   * stripped string is not a valid version and nothing is reported.
+   */
+  prereleasesNear(pkg: PackageData, range: string): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < pkg.n; i++) {
+      if (!pkg.prerelease[i]) continue;
+      const version = pkg.versions[i]!;
+      const release = version.replace(/[-+].*$/, '');
+      if (release !== version && this.versioning.satisfies(release, range)) out.push(version);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The failure as data: the derivation tree as JSON for host applications that draw it, and the
+ * kind of failure, read off the facts the derivation rests on.
+ */
+import { rangeText } from './describe-term.js';
+import { incompatibilityText } from './explain.js';
+import { isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
+import type { DerivationNode, DerivationTerm, UnsatisfiableKind } from './types.js';
+import { elements, isEmpty } from './version-set.js';
+
+function termJson(term: Term): DerivationTerm {
+  const versions = versionsOf(term);
+  const text = term.pkg.isRoot ? '' : term.label ?? rangeText(term.pkg, versions) ?? '*';
+  return {
+    package: term.pkg.name,
+    positive: isPositive(term),
+    range: text,
+    versions: term.pkg.isRoot ? [] : elements(versions, term.pkg.n).map((i) => term.pkg.versions[i]!),
+  };
+}
+
+export function derivationJson(failure: Incompatibility): DerivationNode {
+  const ids = new Map<Incompatibility, number>();
+  const build = (inc: Incompatibility): DerivationNode => {
+    const known = ids.get(inc);
+    if (known !== undefined) return { ref: known };
+    const id = ids.size;
+    ids.set(inc, id);
+    const c = inc.cause;
+    let cause: Extract<DerivationNode, { id: number }>['cause'];
+    switch (c.type) {
+      case 'root':
+        cause = { type: 'root' };
+        break;
+      case 'dependency':
+        cause = { type: 'dependency', package: inc.terms[0]!.pkg.name, dependency: c.target.name, range: c.range };
+        break;
+      case 'noVersions':
+        cause = { type: 'noVersions', package: inc.terms[0]!.pkg.name, range: c.range, prereleases: [...c.prereleases] };
+        break;
+      case 'notFound':
+        cause = { type: 'notFound', package: inc.terms[0]!.pkg.name };
+        break;
+      case 'conflict':
+        cause = { type: 'conflict', conflict: build(c.conflict), other: build(c.other) };
+        break;
+    }
+    return { id, text: incompatibilityText(inc), terms: inc.terms.map(termJson), cause };
+  };
+  return build(failure);
+}
+
+/** Every fact (non-derived incompatibility) the failure rests on, each once. */
+function facts(failure: Incompatibility): Incompatibility[] {
+  const seen = new Set<Incompatibility>();
+  const out: Incompatibility[] = [];
+  const walk = (inc: Incompatibility): void => {
+    if (seen.has(inc)) return;
+    seen.add(inc);
+    if (inc.cause.type === 'conflict') {
+      walk(inc.cause.conflict);
+      walk(inc.cause.other);
+    } else {
+      out.push(inc);
+    }
+  };
+  walk(failure);
+  return out;
+}
+
+/**
+ * A real conflict is two requirements on one package that cannot both hold; anything else is a
+ * package, or a version in range, that is simply missing (a dependency whose range matches
+ * nothing counts as missing, not as a clash).
+ */
+export function failureKind(failure: Incompatibility): UnsatisfiableKind {
+  const all = facts(failure);
+  const targeted = new Map<number, number>();
+  for (const inc of all) {
+    if (inc.cause.type !== 'dependency' || inc.terms.length < 2) continue;
+    const target = inc.terms[1]!;
+    if (isEmpty(versionsOf(target))) continue;
+    targeted.set(target.pkg.id, (targeted.get(target.pkg.id) ?? 0) + 1);
+  }
+  const clash = [...targeted.values()].some((n) => n > 1);
+  const missing = all.filter((inc) => inc.cause.type === 'notFound' || inc.cause.type === 'noVersions');
+  if (clash || missing.length === 0) return 'conflict';
+  if (missing.some((inc) => inc.cause.type === 'notFound')) return 'package-not-found';
+  if (missing.every((inc) => inc.cause.type === 'noVersions' && inc.cause.prereleases.length > 0)) return 'only-prereleases-in-range';
+  return 'no-version-in-range';
+}

@@ -1,0 +1,259 @@
+/**
+ * Turns the incompatibility that refuted the root into what a person reads: numbered
+ * "Because …, … is forbidden." lines down to the root requirement. This follows pub's
+ * FailureReport (dart-lang/pub lib/src/solver/failure.dart): derived incompatibilities used more
+ * than once get a line number and are referred to by it; chains of one derived and one external
+ * cause are collapsed into "which depends on" sentences, so the text is as short as the
+ * derivation allows.
+ */
+import { describe, terse } from './describe-term.js';
+import { isFailure, isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
+import { isSubset } from './version-set.js';
+
+const isDerived = (inc: Incompatibility): boolean => inc.cause.type === 'conflict';
+
+function verb(inc: Incompatibility): string {
+  return inc.cause.type === 'dependency' ? 'depends on' : 'requires';
+}
+
+/** The one term matching `predicate`, or null when there are none or several. */
+function single(inc: Incompatibility, predicate: (t: Term) => boolean): Term | null {
+  let found: Term | null = null;
+  for (const t of inc.terms) {
+    if (!predicate(t)) continue;
+    if (found !== null) return null;
+    found = t;
+  }
+  return found;
+}
+
+/** "not foo ∈ V" read as the positive "foo ∈ V" is contained in `other`. */
+function inverseSatisfies(negative: Term, other: Term): boolean {
+  return negative.pkg === other.pkg && isPositive(other) && isSubset(versionsOf(negative), other.set);
+}
+
+/** One incompatibility in words. */
+export function incompatibilityText(inc: Incompatibility): string {
+  const cause = inc.cause;
+  if (isFailure(inc)) return 'version solving failed';
+  switch (cause.type) {
+    case 'dependency': {
+      const depender = inc.terms[0]!;
+      return `${terse(depender, true)} depends on ${cause.target.name} ${cause.range}`;
+    }
+    case 'noVersions': {
+      const term = inc.terms[0]!;
+      const base = `no versions of ${term.pkg.name} match ${cause.range}`;
+      if (cause.prereleases.length === 0) return base;
+      return `${base} (only the prerelease${cause.prereleases.length > 1 ? 's' : ''} ${cause.prereleases.join(', ')}, which a range admits only when it names a prerelease of the same version)`;
+    }
+    case 'notFound':
+      return `no package named ${inc.terms[0]!.pkg.name} exists`;
+    case 'root':
+      return `${inc.terms[0]!.pkg.name} is required`;
+    case 'conflict':
+      break;
+  }
+  if (inc.terms.length === 1) {
+    const term = inc.terms[0]!;
+    return isPositive(term) ? `${terse(term)} is forbidden` : `${terse(term)} is required`;
+  }
+  if (inc.terms.length === 2) {
+    const [a, b] = inc.terms as [Term, Term];
+    if (isPositive(a) === isPositive(b)) {
+      return isPositive(a) ? `${terse(a)} is incompatible with ${terse(b)}` : `either ${terse(a)} or ${terse(b)}`;
+    }
+  }
+  const positive = inc.terms.filter(isPositive);
+  const negative = inc.terms.filter((t) => !isPositive(t));
+  if (positive.length > 0 && negative.length > 0) {
+    const needed = negative.map((t) => terse(t)).join(' or ');
+    if (positive.length === 1) return `${terse(positive[0]!, true)} requires ${needed}`;
+    return `if ${positive.map((t) => terse(t)).join(' and ')} then ${needed}`;
+  }
+  if (positive.length > 0) return `one of ${positive.map((t) => terse(t)).join(' or ')} must be false`;
+  return `one of ${negative.map((t) => terse(t)).join(' or ')} must be true`;
+}
+
+const withLine = (text: string, line: number | undefined): string => (line === undefined ? text : `${text} (${line})`);
+
+/** "A and B" for two incompatibilities, in the most natural form that applies. */
+function andText(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number): string {
+  return (
+    requiresBoth(a, b, aLine, bLine) ??
+    requiresThrough(a, b, aLine, bLine) ??
+    requiresForbidden(a, b, aLine, bLine) ??
+    `${withLine(incompatibilityText(a), aLine)} and ${withLine(incompatibilityText(b), bLine)}`
+  );
+}
+
+/** "foo depends on both bar ^1.0.0 and baz ^2.0.0" */
+function requiresBoth(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number): string | null {
+  if (a.terms.length === 1 || b.terms.length === 1) return null;
+  const aPositive = single(a, isPositive);
+  const bPositive = single(b, isPositive);
+  if (aPositive === null || bPositive === null || aPositive.pkg !== bPositive.pkg) return null;
+  const aNeeds = a.terms.filter((t) => !isPositive(t)).map((t) => terse(t)).join(' or ');
+  const bNeeds = b.terms.filter((t) => !isPositive(t)).map((t) => terse(t)).join(' or ');
+  const both = a.cause.type === 'dependency' && b.cause.type === 'dependency' ? 'depends on' : 'requires';
+  return `${terse(aPositive, true)} ${both} both ${withLine(aNeeds, aLine)} and ${withLine(bNeeds, bLine)}`;
+}
+
+/** "foo depends on bar ^2.0.0 which depends on baz ^3.0.0" */
+function requiresThrough(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number): string | null {
+  if (a.terms.length === 1 || b.terms.length === 1) return null;
+  const aNegative = single(a, (t) => !isPositive(t));
+  const bNegative = single(b, (t) => !isPositive(t));
+  if (aNegative === null && bNegative === null) return null;
+  const aPositive = single(a, isPositive);
+  const bPositive = single(b, isPositive);
+  let prior: Incompatibility, priorNegative: Term, priorLine: number | undefined;
+  let latter: Incompatibility, latterLine: number | undefined;
+  if (aNegative !== null && bPositive !== null && inverseSatisfies(aNegative, bPositive)) {
+    [prior, priorNegative, priorLine, latter, latterLine] = [a, aNegative, aLine, b, bLine];
+  } else if (bNegative !== null && aPositive !== null && inverseSatisfies(bNegative, aPositive)) {
+    [prior, priorNegative, priorLine, latter, latterLine] = [b, bNegative, bLine, a, aLine];
+  } else {
+    return null;
+  }
+  const priorPositives = prior.terms.filter(isPositive);
+  const head =
+    priorPositives.length === 1
+      ? `${terse(priorPositives[0]!, true)} ${verb(prior)} `
+      : `if ${priorPositives.map((t) => terse(t)).join(' or ')} then `;
+  const latterNeeds = latter.terms.filter((t) => !isPositive(t)).map((t) => terse(t)).join(' or ');
+  return `${head}${withLine(terse(priorNegative), priorLine)} which ${verb(latter)} ${withLine(latterNeeds, latterLine)}`;
+}
+
+/** "foo depends on bar ^2.0.0 which doesn't match any versions" / "… which is forbidden" */
+function requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number): string | null {
+  if (a.terms.length !== 1 && b.terms.length !== 1) return null;
+  const [prior, priorLine, latter, latterLine] = a.terms.length === 1 ? [b, bLine, a, aLine] : [a, aLine, b, bLine];
+  const negative = single(prior, (t) => !isPositive(t));
+  if (negative === null) return null;
+  const latterTerm = latter.terms[0]!;
+  if (!inverseSatisfies(negative, latterTerm)) return null;
+  const positives = prior.terms.filter(isPositive);
+  if (positives.length === 0) return null;
+  const head =
+    positives.length === 1
+      ? `${terse(positives[0]!, true)} ${verb(prior)} `
+      : `if ${positives.map((t) => terse(t)).join(' or ')} then `;
+  let tail: string;
+  if (latter.cause.type === 'noVersions') {
+    tail = ` which doesn't match any versions`;
+    if (latter.cause.prereleases.length > 0) {
+      tail += ` (only the prerelease${latter.cause.prereleases.length > 1 ? 's' : ''} ${latter.cause.prereleases.join(', ')}, which a range admits only when it names a prerelease of the same version)`;
+    }
+  } else if (latter.cause.type === 'notFound') {
+    tail = ` which doesn't exist (no package named ${latterTerm.pkg.name})`;
+  } else {
+    tail = ' which is forbidden';
+  }
+  return `${head}${withLine(terse(negative), priorLine)}${withLine(tail, latterLine)}`;
+}
+
+/** Writes the explanation of a failure. */
+export function explain(failure: Incompatibility): string {
+  const derivations = new Map<Incompatibility, number>();
+  const countDerivations = (inc: Incompatibility): void => {
+    const seen = derivations.get(inc);
+    derivations.set(inc, (seen ?? 0) + 1);
+    if (seen === undefined && inc.cause.type === 'conflict') {
+      countDerivations(inc.cause.conflict);
+      countDerivations(inc.cause.other);
+    }
+  };
+  countDerivations(failure);
+
+  const lines: Array<{ text: string; line?: number }> = [];
+  const lineNumbers = new Map<Incompatibility, number>();
+
+  const write = (inc: Incompatibility, text: string, numbered = false): void => {
+    if (numbered) {
+      const n = lineNumbers.size + 1;
+      lineNumbers.set(inc, n);
+      lines.push({ text, line: n });
+    } else {
+      lines.push({ text });
+    }
+  };
+
+  const singleLine = (inc: Incompatibility): boolean =>
+    inc.cause.type === 'conflict' && !isDerived(inc.cause.conflict) && !isDerived(inc.cause.other);
+
+  const collapsible = (inc: Incompatibility): boolean => {
+    if ((derivations.get(inc) ?? 0) > 1 || inc.cause.type !== 'conflict') return false;
+    const { conflict, other } = inc.cause;
+    if (isDerived(conflict) === isDerived(other)) return false;
+    return !lineNumbers.has(isDerived(conflict) ? conflict : other);
+  };
+
+  const visit = (inc: Incompatibility, conclusion = false): void => {
+    const numbered = conclusion || (derivations.get(inc) ?? 0) > 1;
+    const conjunction = conclusion || inc === failure ? 'So,' : 'And';
+    const text = incompatibilityText(inc);
+    if (inc.cause.type !== 'conflict') return;
+    const { conflict, other } = inc.cause;
+    if (isDerived(conflict) && isDerived(other)) {
+      const conflictLine = lineNumbers.get(conflict);
+      const otherLine = lineNumbers.get(other);
+      if (conflictLine !== undefined && otherLine !== undefined) {
+        write(inc, `Because ${andText(conflict, other, conflictLine, otherLine)}, ${text}.`, numbered);
+      } else if (conflictLine !== undefined || otherLine !== undefined) {
+        const [known, knownLine, unknown] =
+          conflictLine !== undefined ? [conflict, conflictLine, other] : [other, otherLine!, conflict];
+        visit(unknown);
+        write(inc, `${conjunction} because ${incompatibilityText(known)} (${knownLine}), ${text}.`, numbered);
+      } else if (singleLine(conflict) || singleLine(other)) {
+        const first = singleLine(other) ? conflict : other;
+        const second = singleLine(other) ? other : conflict;
+        visit(first);
+        visit(second);
+        write(inc, `Thus, ${text}.`, numbered);
+      } else {
+        visit(conflict, true);
+        lines.push({ text: '' });
+        visit(other);
+        write(inc, `${conjunction} because ${incompatibilityText(conflict)} (${lineNumbers.get(conflict)}), ${text}.`, numbered);
+      }
+    } else if (isDerived(conflict) || isDerived(other)) {
+      const derived = isDerived(conflict) ? conflict : other;
+      const external = isDerived(conflict) ? other : conflict;
+      const derivedLine = lineNumbers.get(derived);
+      if (derivedLine !== undefined) {
+        write(inc, `Because ${andText(external, derived, undefined, derivedLine)}, ${text}.`, numbered);
+      } else if (collapsible(derived) && derived.cause.type === 'conflict') {
+        const inner = derived.cause;
+        const collapsedDerived = isDerived(inner.conflict) ? inner.conflict : inner.other;
+        const collapsedExternal = isDerived(inner.conflict) ? inner.other : inner.conflict;
+        visit(collapsedDerived);
+        write(inc, `${conjunction} because ${andText(collapsedExternal, external)}, ${text}.`, numbered);
+      } else {
+        visit(derived);
+        write(inc, `${conjunction} because ${incompatibilityText(external)}, ${text}.`, numbered);
+      }
+    } else {
+      write(inc, `Because ${andText(conflict, other)}, ${text}.`, numbered);
+    }
+  };
+
+  if (failure.cause.type === 'conflict') visit(failure);
+  else write(failure, `Because ${incompatibilityText(failure)}, version solving failed.`);
+
+  const out: string[] = [];
+  let lastEmpty = false;
+  for (const { text, line } of lines) {
+    if (text === '') {
+      if (!lastEmpty && out.length > 0) out.push('');
+      lastEmpty = true;
+      continue;
+    }
+    lastEmpty = false;
+    out.push(line === undefined ? text : `${text} (${line})`);
+  }
+  return out.join('\n');
+}
+
+/** describe() re-exported for the derivation JSON. */
+export { describe };

@@ -1,0 +1,115 @@
+/**
+ * Dependency resolution (SPEC §3): one version per package name, every dependency range of every
+ * chosen version satisfied, higher versions preferred, cycles and self-dependencies allowed.
+ * Talks only to a ResolveSource and a VersioningProvider, so any metadata provider and any
+ * version scheme work with it.
+ */
+import type { VersioningProvider } from '../contracts/versioning.js';
+import { RegistryError } from '../errors.js';
+import { Catalogue, type PackageData } from './catalogue.js';
+import { derivationJson, failureKind } from './derivation.js';
+import { explain } from './explain.js';
+import { Solver } from './solver.js';
+import type {
+  DependencyTreeNode,
+  ResolveOptions,
+  ResolveSource,
+  Resolution,
+  RootRequirements,
+  UnsatisfiableDetails,
+} from './types.js';
+
+export type * from './types.js';
+
+interface Solved {
+  solution: Record<string, string>;
+  /** What each selected version depends on. */
+  dependencies: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+async function solve(
+  root: RootRequirements,
+  source: ResolveSource,
+  versioning: VersioningProvider,
+  options: ResolveOptions,
+): Promise<Solved> {
+  for (const [name, range] of Object.entries(root)) {
+    if (!versioning.isValidRange(range)) {
+      throw new RegistryError('E_PKG_RANGE_INVALID', `the requirement ${name}@${range} has an invalid range '${range}'`, {
+        path: name,
+        found: range,
+      });
+    }
+  }
+  const catalogue = new Catalogue(source, versioning, root, options.rootName ?? 'root');
+  const outcome = await new Solver(catalogue).solve();
+  if (!outcome.ok) {
+    const explanation = explain(outcome.failure);
+    const details: UnsatisfiableDetails = {
+      kind: failureKind(outcome.failure),
+      explanation,
+      derivation: derivationJson(outcome.failure),
+    };
+    throw new RegistryError('E_UNSATISFIABLE', explanation, { ...details });
+  }
+  const entries = [...outcome.selection].sort(([a], [b]) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const solution: Record<string, string> = {};
+  const dependencies = new Map<string, Readonly<Record<string, string>>>();
+  for (const [pkg, version] of entries) {
+    solution[pkg.name] = version;
+    dependencies.set(pkg.name, dependenciesOf(pkg, version));
+  }
+  return { solution, dependencies };
+}
+
+function dependenciesOf(pkg: PackageData, version: string): Readonly<Record<string, string>> {
+  return pkg.dependencies[pkg.versions.indexOf(version)] ?? {};
+}
+
+/**
+ * Picks one version per package for the root requirements.
+ * @throws RegistryError E_UNSATISFIABLE with details { kind, explanation, derivation } when no
+ *   solution exists; E_PKG_RANGE_INVALID when a root range cannot be read.
+ */
+export async function resolve(
+  root: RootRequirements,
+  source: ResolveSource,
+  versioning: VersioningProvider,
+  options: ResolveOptions = {},
+): Promise<Resolution> {
+  const { solution } = await solve(root, source, versioning, options);
+  return { solution };
+}
+
+/**
+ * The resolved dependency tree of `name@range`: each node's children are its dependencies at
+ * their resolved versions, sorted by name. A package whose subtree was already shown (a repeat,
+ * or a cycle) appears again with `repeated: true` and no children.
+ */
+export async function dependencyTree(
+  name: string,
+  range: string,
+  source: ResolveSource,
+  versioning: VersioningProvider,
+  options: ResolveOptions = {},
+): Promise<DependencyTreeNode> {
+  const { solution, dependencies } = await solve({ [name]: range }, source, versioning, options);
+  return treeOf(name, solution, dependencies);
+}
+
+/** Builds the tree under `name` from a computed solution. */
+export function treeOf(
+  name: string,
+  solution: Readonly<Record<string, string>>,
+  dependencies: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): DependencyTreeNode {
+  const shown = new Set<string>();
+  const build = (pkg: string): DependencyTreeNode => {
+    const version = solution[pkg]!;
+    if (shown.has(pkg)) return { name: pkg, version, dependencies: [], repeated: true };
+    shown.add(pkg);
+    const deps = Object.keys(dependencies.get(pkg) ?? {}).sort();
+    return { name: pkg, version, dependencies: deps.map(build) };
+  };
+  return build(name);
+}

@@ -1,0 +1,117 @@
+/**
+ * PubGrub's partial solution: the ordered list of decisions ("foo is 1.2.0") and derivations
+ * ("foo must be ^1.0.0, because of incompatibility I"), with each package's accumulated term
+ * (the intersection of its assignments) kept up to date.
+ */
+import type { PackageData } from './catalogue.js';
+import type { Incompatibility, Term } from './incompatibility.js';
+import { fullSet, has, intersect, isDisjoint, isSubset, singleton, type Bits } from './version-set.js';
+
+export interface Assignment {
+  readonly pkg: PackageData;
+  readonly set: Bits;
+  readonly level: number;
+  /** null for a decision. */
+  readonly cause: Incompatibility | null;
+  /** Position in the assignment list (later assignments have higher indices). */
+  readonly index: number;
+}
+
+export type Relation = 'satisfied' | 'contradicted' | 'inconclusive';
+
+export class PartialSolution {
+  private readonly assignments: Assignment[] = [];
+  private readonly accumulated = new Map<number, Bits>();
+  private readonly perPackage = new Map<number, Assignment[]>();
+  private readonly decisions = new Map<number, number>();
+  private readonly packages = new Map<number, PackageData>();
+  level = 0;
+
+  /** What the solution says about the term's package, compared with the term. */
+  relation(term: Term): Relation {
+    const acc = this.accumulated.get(term.pkg.id);
+    // With no assignment the package is unconstrained: its term is the whole universe, which no
+    // term of a (non-trivial) incompatibility contains, and which every non-empty term overlaps.
+    if (!acc) return 'inconclusive';
+    if (isSubset(acc, term.set)) return 'satisfied';
+    if (isDisjoint(acc, term.set)) return 'contradicted';
+    return 'inconclusive';
+  }
+
+  satisfies(term: Term): boolean {
+    return this.relation(term) === 'satisfied';
+  }
+
+  decide(pkg: PackageData, versionIndex: number): void {
+    this.level++;
+    this.decisions.set(pkg.id, versionIndex);
+    this.assign(pkg, singleton(pkg.universe, versionIndex), null);
+  }
+
+  derive(pkg: PackageData, set: Bits, cause: Incompatibility): void {
+    this.assign(pkg, set, cause);
+  }
+
+  private assign(pkg: PackageData, set: Bits, cause: Incompatibility | null): void {
+    const assignment: Assignment = { pkg, set, level: this.level, cause, index: this.assignments.length };
+    this.assignments.push(assignment);
+    this.packages.set(pkg.id, pkg);
+    const acc = this.accumulated.get(pkg.id);
+    this.accumulated.set(pkg.id, acc ? intersect(acc, set) : set);
+    let list = this.perPackage.get(pkg.id);
+    if (!list) this.perPackage.set(pkg.id, (list = []));
+    list.push(assignment);
+  }
+
+  /** Undoes every assignment made after decision level `level`. */
+  backtrack(level: number): void {
+    const touched = new Set<number>();
+    while (this.assignments.length > 0 && this.assignments[this.assignments.length - 1]!.level > level) {
+      const a = this.assignments.pop()!;
+      touched.add(a.pkg.id);
+      this.perPackage.get(a.pkg.id)!.pop();
+      if (a.cause === null) this.decisions.delete(a.pkg.id);
+    }
+    for (const id of touched) {
+      const list = this.perPackage.get(id)!;
+      if (list.length === 0) {
+        this.perPackage.delete(id);
+        this.accumulated.delete(id);
+        continue;
+      }
+      let acc = list[0]!.set;
+      for (let i = 1; i < list.length; i++) acc = intersect(acc, list[i]!.set);
+      this.accumulated.set(id, acc);
+    }
+    this.level = level;
+  }
+
+  /** The earliest assignment after which the solution satisfies `term`. */
+  satisfier(term: Term): Assignment {
+    const list = this.perPackage.get(term.pkg.id) ?? [];
+    let acc = fullSet(term.pkg.universe);
+    for (const a of list) {
+      acc = intersect(acc, a.set);
+      if (isSubset(acc, term.set)) return a;
+    }
+    throw new Error(`internal: no assignment satisfies the term on ${term.pkg.name}`);
+  }
+
+  /** Packages that must be selected (positive accumulated term) but have no version decided yet. */
+  *undecided(): Iterable<{ pkg: PackageData; allowed: Bits }> {
+    for (const [id, acc] of this.accumulated) {
+      if (this.decisions.has(id)) continue;
+      const pkg = this.packages.get(id)!;
+      if (!has(acc, pkg.n)) yield { pkg, allowed: acc };
+    }
+  }
+
+  /** The decided version index of every selected package. */
+  decided(): ReadonlyMap<number, number> {
+    return this.decisions;
+  }
+
+  packageById(id: number): PackageData | undefined {
+    return this.packages.get(id);
+  }
+}
