@@ -30,6 +30,8 @@ import { assertName, findVersion, pickLatest, sortHighestFirst } from './lookup.
 import { checkProvider } from './provider-check.js';
 import { publishPipeline, validatePipeline } from './publish.js';
 import { rebuildPipeline } from './rebuild.js';
+import { getDependencyTree, resolveDependencies, resolveDependency } from './resolution.js';
+import type { DependencyTreeNode, Resolution, RootRequirements } from '../resolve/types.js';
 import { allSearchDocuments } from './search-sync.js';
 import type {
   DeletedVersion,
@@ -150,6 +152,24 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
     this.assertOpen();
     const r = await downloadToFilePipeline(this.ctx, name, versionOrRange, file, { onDownloaded: (rec) => this.emitDownloaded(rec) });
     return { name: r.name, version: r.version, digest: r.digest, size: r.size, file: path.resolve(file) };
+  }
+
+  /** One version per package for `name` at `range` and all its dependencies (SPEC §3). */
+  async resolveDependency(name: string, range: string = 'latest'): Promise<Resolution> {
+    this.assertOpen();
+    return resolveDependency(this.resolveContext, name, range);
+  }
+
+  /** One version per package for a root map of name → range. */
+  async resolveDependencies(root: RootRequirements): Promise<Resolution> {
+    this.assertOpen();
+    return resolveDependencies(this.resolveContext, root);
+  }
+
+  /** The resolved dependency tree of `name` at `range`. */
+  async getDependencyTree(name: string, range: string = 'latest'): Promise<DependencyTreeNode> {
+    this.assertOpen();
+    return getDependencyTree(this.resolveContext, name, range);
   }
 
   /** Deletes one version, or every version when `version` is omitted; audited. */

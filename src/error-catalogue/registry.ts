@@ -20,6 +20,11 @@ export const REGISTRY_ERRORS = defineErrors({
     hint: 'Run `pakt versions <name>` to see what is published.',
     status: 404, userFault: true, exit: 1,
   },
+  E_REGISTRY_NOT_FOUND: {
+    meaning: 'The folder given as the store (--store, $PAKT_STORE or ./.pakt) holds no pakt store.',
+    hint: 'Run `pakt init` to create the store there, or point --store (or PAKT_STORE) at an existing one.',
+    status: 404, userFault: true, exit: 1,
+  },
   E_STORE_INTEGRITY: {
     meaning: 'A stored archive does not match its digest: its bytes changed on disk after publishing.',
     hint: 'The blob was quarantined. Run `pakt verify`, then republish the package from a good copy.',

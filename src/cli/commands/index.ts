@@ -5,4 +5,14 @@
 import type { Command } from '../command.js';
 
 export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  init: () => import('./init.js'),
+  pack: () => import('./pack.js'),
+  validate: () => import('./validate.js'),
+  publish: () => import('./publish.js'),
+  info: () => import('./info.js'),
+  versions: () => import('./versions.js'),
+  download: () => import('./download.js'),
+  delete: () => import('./delete.js'),
+  verify: () => import('./verify.js'),
+  gc: () => import('./gc.js'),
 };

@@ -1,0 +1,17 @@
+/**
+ * pakt: an embeddable package registry for ZIP packages. The public surface:
+ *
+ *   import { openRegistry } from 'pakt';
+ *   const registry = await openRegistry({ path: './.pakt' });
+ *   await registry.publishPackage('left-pad-1.0.0.zip');
+ *
+ * openRegistry is re-exported from providers/index.ts, the composition root: this is the one place
+ * src/ reaches the default implementations. Everything else here is the core and its contracts.
+ */
+export { openRegistry, defaultProviders, isStore, type OpenRegistryOptions, type DefaultProviderOptions, type DefaultProviders } from '../providers/index.js';
+export { CoreRegistryManager } from './core/registry-manager.js';
+export type * from './core/types.js';
+export type * from './resolve/types.js';
+export * from './contracts/index.js';
+export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistryError, type ErrorCode, type ErrorDetails, type ErrorSpec } from './errors.js';
+export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
