@@ -1,0 +1,36 @@
+/**
+ * The default validation provider: SPEC §1 checked on a ZIP file with yauzl and the format
+ * module (src/package/validate-archive.ts does the work; this adapts it to the contract).
+ */
+import { CORE_VERSION, type ProviderInfo } from '../../src/contracts/provider.js';
+import type { ValidationProvider, ValidationReport } from '../../src/contracts/validation.js';
+import { RegistryError } from '../../src/errors.js';
+import { resolveLimits, type Limits } from '../../src/limits.js';
+import { validateArchiveFile } from '../../src/package/validate-archive.js';
+
+export interface ZipValidatorOptions {
+  /** Overrides of SPEC §1's limits (archive size, entries, ratio, document sizes, ...). */
+  limits?: Partial<Limits>;
+}
+
+export function createZipValidator(options: ZipValidatorOptions = {}): ValidationProvider {
+  let limits: Limits;
+  try {
+    limits = resolveLimits(options.limits);
+  } catch (err) {
+    if (err instanceof RegistryError) throw err;
+    throw new RegistryError('E_PROVIDER_OPTION', `createZipValidator: invalid limits: ${String(err)}`);
+  }
+  const info: ProviderInfo = Object.freeze({ name: 'zip', family: 'validation', coreRange: `^${CORE_VERSION}` });
+  return {
+    info,
+    validateFile(path: string): Promise<ValidationReport> {
+      if (typeof path !== 'string' || path.length === 0) {
+        return Promise.reject(new RegistryError('E_INVALID_ARGUMENT', 'validateFile needs the path of an archive file'));
+      }
+      return validateArchiveFile(path, { limits });
+    },
+  };
+}
+
+export default createZipValidator;

@@ -1,0 +1,29 @@
+/**
+ * `pakt validate <file.zip>`: check a package without storing it; exit 0 valid, 1 invalid.
+ * Uses the default validation provider directly (not providers/index.ts) so that validating
+ * does not load the store's database driver; it is the same provider publish uses.
+ */
+import path from 'node:path';
+import createZipValidator from '../../../providers/validation/zip.js';
+import type { Command } from '../command.js';
+
+const validate: Command = {
+  name: 'validate',
+  usage: 'validate <file.zip>',
+  summary: 'check a package archive without storing it (exit 0 valid, 1 invalid); lists every problem',
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run(args, ctx) {
+    const file = args.positionals[0]!;
+    const report = await createZipValidator().validateFile(path.resolve(ctx.cwd, file));
+    const errors = report.errors.map((e) => (e.path === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, path: e.path }));
+    const json = { valid: report.valid, name: report.name ?? null, version: report.version ?? null, errors };
+    const who = report.name !== undefined ? `${report.name}@${report.version ?? '?'}` : file;
+    const text = report.valid
+      ? `${who} is a valid package (${report.fileCount ?? 0} files, ${report.unpackedBytes ?? 0} bytes unpacked)`
+      : [`${file} is not a valid package: ${errors.length} problem${errors.length === 1 ? '' : 's'}`, ...errors.map((e) => `  error[${e.code}]${e.path !== undefined ? ` ${e.path}` : ''}: ${e.message}`)].join('\n');
+    return { json, text, exitCode: report.valid ? 0 : 1 };
+  },
+};
+
+export default validate;

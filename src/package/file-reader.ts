@@ -1,0 +1,121 @@
+/**
+ * yauzl's RandomAccessReader over an open file descriptor, plus the two adapters the validator
+ * needs: one that turns every failure of the underlying reader into a coded E_IO error (so an
+ * I/O fault is never mistaken for a corrupt archive, and never escapes uncoded), and a helper
+ * that reads an exact byte range.
+ */
+import fs from 'node:fs';
+import { PassThrough, Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { RegistryError, toRegistryError } from '../errors.js';
+
+/** Large reads keep system calls few on big entries; 256 KiB stays well inside a flat RSS. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Reads [start, end) of a shared descriptor with positional reads. fs.createReadStream would
+ * close the descriptor when destroyed (even with autoClose off), and yauzl destroys streams it
+ * no longer needs, so the descriptor is never handed to one.
+ */
+class RangeStream extends Readable {
+  private position: number;
+
+  constructor(
+    private readonly fd: number,
+    start: number,
+    private readonly end: number,
+  ) {
+    super({ highWaterMark: READ_CHUNK_BYTES });
+    this.position = start;
+  }
+
+  override _read(): void {
+    const length = Math.min(READ_CHUNK_BYTES, this.end - this.position);
+    if (length <= 0) {
+      this.push(null);
+      return;
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    fs.read(this.fd, buffer, 0, length, this.position, (err, bytesRead) => {
+      if (err) {
+        this.destroy(err);
+        return;
+      }
+      if (bytesRead === 0) {
+        this.push(null); // end of file: the reader's byte count reports the shortfall
+        return;
+      }
+      this.position += bytesRead;
+      this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
+    });
+  }
+}
+
+/** A RandomAccessReader over an open descriptor, which the caller opens and closes. */
+export class FileReader extends yauzl.RandomAccessReader {
+  constructor(private readonly fd: number) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return new RangeStream(this.fd, start, end);
+  }
+}
+
+function asIoError(err: unknown): RegistryError {
+  return err instanceof RegistryError ? err : toRegistryError(err, 'E_IO', 'reading the archive failed');
+}
+
+/**
+ * Wraps any reader (a file, a test's fault injector, a future remote reader) so that whatever it
+ * throws or emits becomes RegistryError E_IO with the original as its cause.
+ */
+export class IoTaggingReader extends yauzl.RandomAccessReader {
+  constructor(private readonly inner: yauzl.RandomAccessReader) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const out = new PassThrough();
+    let source: Readable;
+    try {
+      source = this.inner._readStreamForRange(start, end);
+    } catch (err) {
+      setImmediate(() => out.destroy(asIoError(err)));
+      return out;
+    }
+    source.on('error', (err) => out.destroy(asIoError(err)));
+    out.on('close', () => {
+      if (!source.destroyed) source.destroy();
+    });
+    return source.pipe(out);
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    try {
+      this.inner.close((err) => callback(err ? asIoError(err) : null));
+    } catch (err) {
+      callback(asIoError(err));
+    }
+  }
+}
+
+/** Reads exactly `length` bytes at `position`; fewer bytes (a truncated file) is an error. */
+export function readRange(reader: yauzl.RandomAccessReader, position: number, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const buffer = Buffer.alloc(length);
+    if (length === 0) return resolve(buffer);
+    let settled = false;
+    try {
+      reader.read(buffer, 0, length, position, (err) => {
+        if (settled) return;
+        settled = true;
+        if (err) reject(err);
+        else resolve(buffer);
+      });
+    } catch (err) {
+      settled = true;
+      reject(err);
+    }
+  });
+}

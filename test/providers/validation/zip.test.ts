@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import createZipValidatorDefault, { createZipValidator } from '../../../providers/validation/zip.js';
+import { CORE_VERSION } from '../../../src/contracts/provider.js';
+import { buildPackage } from '../../../src/package/pack.js';
+import { expectCode } from '../../helpers/expect-code.js';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'pakt-zipval-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('createZipValidator', () => {
+  it('is the default export and describes itself', () => {
+    expect(createZipValidatorDefault).toBe(createZipValidator);
+    expect(createZipValidator().info).toEqual({ name: 'zip', family: 'validation', coreRange: `^${CORE_VERSION}` });
+  });
+
+  it('applies its limits', async () => {
+    const file = path.join(work, 'three.zip');
+    await buildPackage({ metadata: { name: 'three', version: '1.0.0' }, files: { a: '1', b: '2', c: '3' } }, file);
+    expect((await createZipValidator().validateFile(file)).valid).toBe(true);
+    const report = await createZipValidator({ limits: { maxEntries: 4 } }).validateFile(file);
+    expect(report.valid).toBe(false);
+    expect(report.errors.map((e) => e.code)).toEqual(['E_PKG_TOO_MANY_ENTRIES']);
+  });
+
+  it('refuses unknown limits at construction', async () => {
+    await expectCode(() => createZipValidator({ limits: { maxEntriez: 3 } as never }), 'E_LIMIT_INVALID');
+  });
+
+  it('rejects a missing file with E_INPUT_NOT_FOUND', async () => {
+    await expectCode(() => createZipValidator().validateFile(path.join(work, 'nope.zip')), 'E_INPUT_NOT_FOUND');
+  });
+});
