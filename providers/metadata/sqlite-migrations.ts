@@ -1,0 +1,105 @@
+/**
+ * Numbered schema migrations for the SQLite metadata store. The `schema_version` table holds one
+ * row: the number of the last migration applied. Opening a database applies the missing ones in
+ * order, all in one IMMEDIATE transaction (so two processes opening a fresh store at once cannot
+ * both migrate, and a failed step leaves the previous schema intact). A database whose version is
+ * higher than the last migration known here was written by newer code: it is refused
+ * (E_META_SCHEMA_NEWER), never altered.
+ *
+ * Migrations are append-only: a released one is never edited, a change is a new number.
+ */
+import type { Database } from 'better-sqlite3';
+import { RegistryError } from '../../src/errors.js';
+
+export interface Migration {
+  /** 1, 2, 3, ... in order without gaps. */
+  version: number;
+  /** What it does, in words (kept in the history table). */
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'versions with UNIQUE(name, version), digest index, download counts',
+    sql: `
+      CREATE TABLE versions (
+        name         TEXT    NOT NULL,
+        version      TEXT    NOT NULL,
+        digest       TEXT    NOT NULL,
+        size         INTEGER NOT NULL CHECK (size >= 0),
+        published_at TEXT    NOT NULL,
+        metadata     TEXT    NOT NULL,   -- metadata.json as validated, JSON text, unknown fields kept
+        PRIMARY KEY (name, version)      -- immutability: one row per name@version, decided by SQLite
+      ) WITHOUT ROWID;
+      CREATE INDEX versions_by_digest ON versions (digest);
+      CREATE TABLE downloads (
+        name  TEXT    NOT NULL PRIMARY KEY,
+        count INTEGER NOT NULL CHECK (count >= 0)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Reads the schema version; 0 for a database that has no pakt tables yet. Throws on a foreign database. */
+export function readSchemaVersion(db: Database, path: string): number {
+  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as Array<{ name: string }>).map((r) => r.name);
+  if (!tables.includes('schema_version')) {
+    if (tables.length > 0) {
+      throw new RegistryError(
+        'E_META_CORRUPT',
+        `metadata database ${path} is a SQLite database but not a pakt store (it has tables ${tables.slice(0, 5).join(', ')} and no schema_version); it was left untouched`,
+        { path, found: tables.slice(0, 20) },
+      );
+    }
+    return 0;
+  }
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: unknown } | undefined;
+  if (!row || !Number.isSafeInteger(row.version) || (row.version as number) < 1) {
+    throw new RegistryError('E_META_CORRUPT', `metadata database ${path} has a damaged schema_version table (found ${JSON.stringify(row ?? null)})`, { path, found: row ?? null });
+  }
+  return row.version as number;
+}
+
+/**
+ * Brings the database to the last of `migrations` (MIGRATIONS by default; tests pass their own
+ * lists to exercise upgrades). Returns the versions it applied.
+ */
+export function migrate(db: Database, path: string, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new RegistryError('E_INTERNAL', `migration list is out of order: position ${i + 1} holds version ${m.version}`);
+  });
+  const target = migrations.length;
+  // The common case, an up-to-date store, needs only a read and takes no write lock.
+  if (readSchemaVersion(db, path) === target) return [];
+  const run = db.transaction((): number[] => {
+    const current = readSchemaVersion(db, path);
+    if (current > target) {
+      throw new RegistryError(
+        'E_META_SCHEMA_NEWER',
+        `metadata database ${path} has schema version ${current}, but this pakt knows schema versions up to ${target}; upgrade pakt to open it`,
+        { path, expected: target, found: current },
+      );
+    }
+    if (current === 0) {
+      db.exec(`
+        CREATE TABLE schema_version (version INTEGER NOT NULL);
+        INSERT INTO schema_version (version) VALUES (0);
+        CREATE TABLE schema_history (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);
+      `);
+    }
+    const applied: number[] = [];
+    for (const m of migrations.slice(current)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_history (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, new Date().toISOString());
+      applied.push(m.version);
+    }
+    if (applied.length > 0) db.prepare('UPDATE schema_version SET version = ?').run(target);
+    return applied;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,245 @@
+/**
+ * The default metadata store: one SQLite file (`<store>/registry.db`) through better-sqlite3.
+ *
+ * - WAL mode, so readers never block the writer and several processes can share the store.
+ * - UNIQUE(name, version) (the primary key) decides immutability, even between processes: an
+ *   insert that loses the race sees the winner's row in the same transaction.
+ * - Every write is one IMMEDIATE transaction: it takes the write lock up front, so SQLite's busy
+ *   handler (busy_timeout) applies instead of a deadlock-avoiding SQLITE_BUSY mid-transaction.
+ *   Any SQLITE_BUSY that still escapes is retried with backoff until busyTimeoutMs has passed,
+ *   then reported as E_META_BUSY: a raw lock error never reaches the user.
+ * - A file that is not a pakt SQLite store is refused (E_META_CORRUPT) and left untouched; it is
+ *   never recreated empty. A store written by newer code is refused (E_META_SCHEMA_NEWER).
+ *
+ * The contract's methods are async; better-sqlite3 is synchronous, so each runs to completion
+ * inside one call (sub-millisecond for indexed lookups), which is simpler and faster than a pool.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database, { type Database as Db } from 'better-sqlite3';
+import {
+  CORE_VERSION,
+  type Digest,
+  type InsertOutcome,
+  type MetadataProvider,
+  type VersionRecord,
+} from '../../src/contracts/index.js';
+import { RegistryError } from '../../src/errors.js';
+import { checkDownloadCount, checkVersionRecord } from './record-check.js';
+import { isBusy, toMetaError } from './sqlite-errors.js';
+import { migrate, type Migration } from './sqlite-migrations.js';
+
+export interface SqliteMetadataOptions {
+  /** The database file (created with its folder if missing). Required. */
+  path: string;
+  /** How long to wait for another process's lock before E_META_BUSY, in ms (default 5000). */
+  busyTimeoutMs?: number;
+  /**
+   * `full` (default): a publish is on disk when insertVersion resolves (one fsync per write, ~0.2 ms
+   * on an SSD). `normal`: safe against a process crash but the last writes may roll back on a
+   * power cut, which leaves at worst an unreferenced blob for gc; faster on slow disks.
+   */
+  synchronous?: 'full' | 'normal';
+  /** Rows fetched per query by allVersions() (default 500): bounds memory, whatever the store size. */
+  pageSize?: number;
+  /** The schema history to apply; only tests of the migration runner pass their own. */
+  migrations?: readonly Migration[];
+}
+
+interface Row {
+  name: string;
+  version: string;
+  digest: string;
+  size: number;
+  published_at: string;
+  metadata: string;
+}
+
+const COLUMNS = 'name, version, digest, size, published_at, metadata';
+
+export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataProvider {
+  if (typeof options?.path !== 'string' || options.path === '') {
+    throw new RegistryError('E_PROVIDER_OPTION', 'Missing required option `path` of createSqliteMetadata: the database file, e.g. <store>/registry.db');
+  }
+  const path = options.path;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const pageSize = options.pageSize ?? 500;
+  const synchronous = options.synchronous ?? 'full';
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new RegistryError('E_PROVIDER_OPTION', `option busyTimeoutMs of createSqliteMetadata must be a non-negative integer, got ${String(options.busyTimeoutMs)}`);
+  }
+  if (!Number.isSafeInteger(pageSize) || pageSize <= 0) {
+    throw new RegistryError('E_PROVIDER_OPTION', `option pageSize of createSqliteMetadata must be a positive integer, got ${String(options.pageSize)}`);
+  }
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    throw new RegistryError('E_PROVIDER_OPTION', `option synchronous of createSqliteMetadata must be 'full' or 'normal', got ${String(synchronous)}`);
+  }
+
+  const db = openDatabase(path, busyTimeoutMs, synchronous, options.migrations);
+  let closed = false;
+
+  const sql = {
+    insert: db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`),
+    get: db.prepare(`SELECT ${COLUMNS} FROM versions WHERE name = ? AND version = ?`),
+    list: db.prepare(`SELECT ${COLUMNS} FROM versions WHERE name = ?`),
+    names: db.prepare('SELECT DISTINCT name FROM versions'),
+    pageFirst: db.prepare(`SELECT ${COLUMNS} FROM versions ORDER BY name, version LIMIT ?`),
+    pageAfter: db.prepare(`SELECT ${COLUMNS} FROM versions WHERE (name, version) > (?, ?) ORDER BY name, version LIMIT ?`),
+    delete: db.prepare('DELETE FROM versions WHERE name = ? AND version = ?'),
+    referenced: db.prepare('SELECT 1 FROM versions WHERE digest = ? LIMIT 1'),
+    addDownloads: db.prepare('INSERT INTO downloads (name, count) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET count = count + excluded.count'),
+    getDownloads: db.prepare('SELECT count FROM downloads WHERE name = ?'),
+  };
+
+  const insertTx = db.transaction((record: VersionRecord): InsertOutcome => {
+    const { changes } = sql.insert.run(record.name, record.version, record.digest, record.size, record.publishedAt, JSON.stringify(record.metadata));
+    if (changes === 1) return { status: 'inserted' };
+    const existing = toRecord(sql.get.get(record.name, record.version) as Row);
+    return existing.digest === record.digest ? { status: 'unchanged', existing } : { status: 'conflict', existing };
+  });
+  const deleteTx = db.transaction((name: string, version: string): VersionRecord | undefined => {
+    const row = sql.get.get(name, version) as Row | undefined;
+    if (!row) return undefined;
+    sql.delete.run(name, version);
+    return toRecord(row);
+  });
+  const downloadsTx = db.transaction((name: string, count: number) => {
+    sql.addDownloads.run(name, count);
+  });
+  const getDownloadsTx = db.transaction((names: readonly string[]) => {
+    const out = new Map<string, number>();
+    for (const name of names) {
+      const row = sql.getDownloads.get(name) as { count: number } | undefined;
+      out.set(name, row?.count ?? 0);
+    }
+    return out;
+  });
+
+  /** Runs one synchronous database step, retrying lock errors until busyTimeoutMs, mapping every failure to a code. */
+  async function run<T>(what: string, step: () => T): Promise<T> {
+    if (closed) throw new RegistryError('E_CLOSED', `the metadata database ${path} was used after close()`);
+    const deadline = Date.now() + busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return step();
+      } catch (err) {
+        if (!isBusy(err) || Date.now() >= deadline) throw toMetaError(err, path, what);
+        await sleep(Math.min(100, 2 ** attempt + Math.random() * 5));
+      }
+    }
+  }
+
+  return {
+    info: { name: 'sqlite', family: 'metadata', coreRange: `^${CORE_VERSION}` },
+    capabilities: { multiProcess: true, persistent: true },
+
+    async insertVersion(record) {
+      checkVersionRecord(record);
+      return run(`insert ${record.name}@${record.version}`, () => insertTx.immediate(record));
+    },
+
+    getVersion(name, version) {
+      return run(`read ${name}@${version}`, () => {
+        const row = sql.get.get(name, version) as Row | undefined;
+        return row ? toRecord(row) : undefined;
+      });
+    },
+
+    listVersions(name) {
+      return run(`list versions of ${name}`, () => (sql.list.all(name) as Row[]).map(toRecord));
+    },
+
+    listPackageNames() {
+      // Sorted in JS so the order is the same as every other provider's (UTF-16 code units).
+      return run('list package names', () => (sql.names.all() as Array<{ name: string }>).map((r) => r.name).sort());
+    },
+
+    async *allVersions() {
+      // Keyset pages, one short query each: no statement stays open across a yield, so callers
+      // may write (delete, insert) while iterating, and memory stays bounded by pageSize.
+      let last: Row | undefined;
+      for (;;) {
+        const after = last;
+        const page = await run('iterate versions', () =>
+          (after ? sql.pageAfter.all(after.name, after.version, pageSize) : sql.pageFirst.all(pageSize)) as Row[],
+        );
+        for (const row of page) yield toRecord(row);
+        if (page.length < pageSize) return;
+        last = page[page.length - 1];
+      }
+    },
+
+    deleteVersion(name, version) {
+      return run(`delete ${name}@${version}`, () => deleteTx.immediate(name, version));
+    },
+
+    isDigestReferenced(digest: Digest) {
+      return run(`look up ${digest}`, () => sql.referenced.get(digest) !== undefined);
+    },
+
+    async addDownloads(name, count) {
+      checkDownloadCount(name, count);
+      return run(`count downloads of ${name}`, () => downloadsTx.immediate(name, count));
+    },
+
+    getDownloads(names) {
+      return run('read download counts', () => getDownloadsTx.deferred(names));
+    },
+
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+export default createSqliteMetadata;
+
+function toRecord(row: Row): VersionRecord {
+  return {
+    name: row.name,
+    version: row.version,
+    digest: row.digest as Digest,
+    size: row.size,
+    publishedAt: row.published_at,
+    metadata: JSON.parse(row.metadata) as VersionRecord['metadata'],
+  };
+}
+
+/** Opens, configures and migrates the database; any failure closes it and leaves the file as it was. */
+function openDatabase(path: string, busyTimeoutMs: number, synchronous: 'full' | 'normal', migrations?: readonly Migration[]): Db {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw toMetaError(err, path, 'create its folder');
+  }
+  let db: Db | undefined;
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db = new Database(path, { timeout: busyTimeoutMs });
+      // Reading the header first: a foreign file fails here (SQLITE_NOTADB) before anything is written.
+      db.pragma('schema_version');
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+      db.pragma('foreign_keys = ON');
+      migrate(db, path, migrations);
+      return db;
+    } catch (err) {
+      db?.close();
+      db = undefined;
+      if (!isBusy(err) || Date.now() >= deadline) throw toMetaError(err, path, 'open the database');
+      sleepSync(Math.min(100, 2 ** attempt + Math.random() * 5));
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Construction is synchronous (a factory), so its rare lock retries wait without the event loop. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

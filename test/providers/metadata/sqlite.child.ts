@@ -1,0 +1,42 @@
+/**
+ * One of several processes racing on one SQLite metadata store (sqlite.test.ts).
+ * Usage: sqlite.child.js <db> <index> <rounds>. Inserts, in an interleaved order:
+ *   shared@1.0.<r>   the same digest from every process      → one 'inserted', the rest 'unchanged'
+ *   contested@1.0.<r> a digest of its own                    → one 'inserted', the rest 'conflict'
+ *   own-<index>@1.0.<r> only this process                     → 'inserted'
+ * and adds one download of 'shared' per round. Prints one JSON line: outcomes, or the error.
+ */
+import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
+import { isRegistryError } from '../../../src/errors.js';
+import { digestOfBytes } from '../../../src/util/digest.js';
+
+const [path, indexText, roundsText] = process.argv.slice(2);
+const index = Number(indexText);
+const rounds = Number(roundsText);
+
+const record = (name: string, version: string, seed: string) => ({
+  name,
+  version,
+  digest: digestOfBytes(seed),
+  size: seed.length,
+  publishedAt: new Date().toISOString(),
+  metadata: { name, version, writer: index },
+});
+
+try {
+  const meta = createSqliteMetadata({ path: path!, busyTimeoutMs: 20_000 });
+  const outcomes: Record<string, string> = {};
+  for (let r = 0; r < rounds; r++) {
+    const v = `1.0.${r}`;
+    outcomes[`shared@${v}`] = (await meta.insertVersion(record('shared', v, `shared-${r}`))).status;
+    outcomes[`contested@${v}`] = (await meta.insertVersion(record('contested', v, `contested-${r}-by-${index}`))).status;
+    outcomes[`own-${index}@${v}`] = (await meta.insertVersion(record(`own-${index}`, v, `own-${index}-${r}`))).status;
+    await meta.addDownloads('shared', 1);
+  }
+  await meta.close?.();
+  process.stdout.write(`${JSON.stringify({ ok: true, outcomes })}\n`);
+} catch (err) {
+  const error = isRegistryError(err) ? { code: err.code, message: err.message } : { raw: String(err) };
+  process.stdout.write(`${JSON.stringify({ ok: false, error })}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../../providers/metadata/sqlite-migrations.js';
+import type { MetadataProvider } from '../../../src/contracts/index.js';
+import { describeMetadataConformance, sampleRecord } from '../../conformance/metadata.suite.js';
+import { expectCode } from '../../helpers/expect-code.js';
+import { bundleChild, runChild, type ChildBundle } from '../../util/child-bundle.js';
+
+type SqliteUnderTest = MetadataProvider & { readonly dbPath: string };
+
+async function freshPath(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'pakt-sqlite-')), 'registry.db');
+}
+
+function open_(path: string): SqliteUnderTest {
+  return Object.assign(createSqliteMetadata({ path }), { dbPath: path });
+}
+
+await describeMetadataConformance<SqliteUnderTest>({
+  name: 'sqlite',
+  create: async () => open_(await freshPath()),
+  reopen: (previous) => open_(previous.dbPath),
+  cleanup: (p) => rm(join(p.dbPath, '..'), { recursive: true, force: true }),
+});
+
+describe('sqlite metadata: its own cases', () => {
+  const dirs: string[] = [];
+  const handles: MetadataProvider[] = [];
+  afterEach(async () => {
+    for (const h of handles.splice(0)) await h.close?.();
+    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  });
+  async function path(): Promise<string> {
+    const p = await freshPath();
+    dirs.push(join(p, '..'));
+    return p;
+  }
+  function meta(options: Parameters<typeof createSqliteMetadata>[0]): MetadataProvider {
+    const m = createSqliteMetadata(options);
+    handles.push(m);
+    return m;
+  }
+
+  it('creates a WAL database at the current schema version, with its history', async () => {
+    const p = await path();
+    meta({ path: p });
+    const raw = new Database(p, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(raw.prepare('SELECT version FROM schema_version').get()).toEqual({ version: SCHEMA_VERSION });
+      expect((raw.prepare('SELECT version FROM schema_history ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version))
+        .toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('stores metadata.json verbatim as JSON text', async () => {
+    const p = await path();
+    const m = meta({ path: p });
+    const record = sampleRecord('verbatim', '1.0.0', 'v', { 'x-order': { z: 1, a: 2 }, emoji: '📦' });
+    await m.insertVersion(record);
+    const raw = new Database(p, { readonly: true });
+    try {
+      expect((raw.prepare('SELECT metadata FROM versions').get() as { metadata: string }).metadata).toBe(JSON.stringify(record.metadata));
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('applies a newer migration to an existing store, keeping its data, once', async () => {
+    const p = await path();
+    const first = meta({ path: p });
+    await first.insertVersion(sampleRecord('kept', '1.0.0'));
+    await first.close?.();
+    const next: Migration = { version: MIGRATIONS.length + 1, description: 'test: a notes table', sql: 'CREATE TABLE notes (note TEXT NOT NULL);' };
+    const upgraded = meta({ path: p, migrations: [...MIGRATIONS, next] });
+    expect(await upgraded.getVersion('kept', '1.0.0')).toEqual(sampleRecord('kept', '1.0.0'));
+    await upgraded.close?.();
+    // Opening again with the same list applies nothing (the table would otherwise exist twice).
+    meta({ path: p, migrations: [...MIGRATIONS, next] });
+    const raw = new Database(p, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT version FROM schema_version').get()).toEqual({ version: next.version });
+      expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").get()).toEqual({ name: 'notes' });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('a failing migration rolls back whole and leaves the previous schema', async () => {
+    const p = await path();
+    (await meta({ path: p })).close?.();
+    const broken: Migration = { version: MIGRATIONS.length + 1, description: 'test: fails halfway', sql: 'CREATE TABLE half (x); SELECT * FROM no_such_table;' };
+    const err = await expectCode(() => createSqliteMetadata({ path: p, migrations: [...MIGRATIONS, broken] }), 'E_INTERNAL');
+    expect(err.details.sqliteCode).toBe('SQLITE_ERROR');
+    const raw = new Database(p, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT version FROM schema_version').get()).toEqual({ version: SCHEMA_VERSION });
+      expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('refuses a store whose schema is newer than this code, and leaves it unchanged', async () => {
+    const p = await path();
+    (await meta({ path: p })).close?.();
+    const raw = new Database(p);
+    raw.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION + 5);
+    raw.close();
+    const before = await readFile(p);
+    const err = await expectCode(() => createSqliteMetadata({ path: p }), 'E_META_SCHEMA_NEWER');
+    expect(err.message).toContain(`schema version ${SCHEMA_VERSION + 5}`);
+    expect(err.details).toMatchObject({ expected: SCHEMA_VERSION, found: SCHEMA_VERSION + 5 });
+    expect((await readFile(p)).equals(before)).toBe(true);
+  });
+
+  it('refuses a file that is not SQLite, and never recreates it empty', async () => {
+    const p = await path();
+    const junk = Buffer.concat([Buffer.from('this is not a database\n'), randomBytes(8192)]);
+    await writeFile(p, junk);
+    const err = await expectCode(() => createSqliteMetadata({ path: p }), 'E_META_CORRUPT');
+    expect(err.details.path).toBe(p);
+    expect((await readFile(p)).equals(junk)).toBe(true);
+  });
+
+  it('refuses a SQLite database of some other application', async () => {
+    const p = await path();
+    const other = new Database(p);
+    other.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)');
+    other.close();
+    const err = await expectCode(() => createSqliteMetadata({ path: p }), 'E_META_CORRUPT');
+    expect(err.message).toContain('users');
+  });
+
+  it('a store damaged after opening fails with E_META_CORRUPT, not a raw SQLite error', async () => {
+    const p = await path();
+    const m = meta({ path: p });
+    for (let i = 0; i < 400; i++) await m.insertVersion(sampleRecord(`pkg-${i}`, '1.0.0', `seed-${i}`, { pad: 'x'.repeat(300) }));
+    await m.close?.();
+    // Fold the WAL into the main file, then overwrite every page after the first with garbage.
+    const raw = new Database(p);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    raw.close();
+    const size = (await stat(p)).size;
+    const fh = await open(p, 'r+');
+    await fh.write(randomBytes(size - 4096), 0, size - 4096, 4096);
+    await fh.close();
+    const err = await (async () => {
+      try {
+        const damaged = meta({ path: p });
+        await damaged.listVersions('pkg-7');
+        for await (const _ of damaged.allVersions()) { /* read everything */ }
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toMatchObject({ code: 'E_META_CORRUPT' });
+  });
+
+  it('a lock held past busyTimeoutMs gives E_META_BUSY; once released, writes go through', async () => {
+    const p = await path();
+    const m = meta({ path: p, busyTimeoutMs: 300 });
+    const holder = new Database(p);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const err = await expectCode(() => m.insertVersion(sampleRecord('blocked', '1.0.0')), 'E_META_BUSY');
+      expect(err.details.sqliteCode).toMatch(/^SQLITE_BUSY/);
+      expect(err.hint).toMatch(/busyTimeoutMs/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(await m.insertVersion(sampleRecord('blocked', '1.0.0'))).toEqual({ status: 'inserted' });
+  });
+
+  it('allVersions pages through the store and tolerates deletes while iterating', async () => {
+    const p = await path();
+    const m = meta({ path: p, pageSize: 7 });
+    for (let i = 0; i < 50; i++) await m.insertVersion(sampleRecord(`p${String(i).padStart(2, '0')}`, '1.0.0'));
+    const seen: string[] = [];
+    for await (const r of m.allVersions()) {
+      seen.push(r.name);
+      await m.deleteVersion(r.name, r.version);
+    }
+    expect(seen).toHaveLength(50);
+    expect(new Set(seen).size).toBe(50);
+    expect(await m.listPackageNames()).toEqual([]);
+  });
+
+  it('refuses bad options with E_PROVIDER_OPTION and use after close with E_CLOSED', async () => {
+    await expectCode(() => createSqliteMetadata({} as { path: string }), 'E_PROVIDER_OPTION');
+    await expectCode(() => createSqliteMetadata({ path: '/x', busyTimeoutMs: -1 }), 'E_PROVIDER_OPTION');
+    await expectCode(() => createSqliteMetadata({ path: '/x', synchronous: 'off' as 'full' }), 'E_PROVIDER_OPTION');
+    const m = createSqliteMetadata({ path: await path() });
+    await m.close?.();
+    await expectCode(() => m.getVersion('a', '1.0.0'), 'E_CLOSED');
+  });
+
+  describe('several processes on one database', () => {
+    let child: ChildBundle;
+    beforeAll(async () => {
+      child = await bundleChild('test/providers/metadata/sqlite.child.ts');
+    });
+    afterAll(async () => {
+      await child?.dispose();
+    });
+
+    it('lose no version, duplicate none, and report no lock error', async () => {
+      const p = await path();
+      // The store starts empty: the children also race on creating the schema.
+      const processes = 4;
+      const rounds = 40;
+      const results = await Promise.all(Array.from({ length: processes }, (_, i) => runChild(child.file, [p, String(i), String(rounds)])));
+      const reports = results.map((r) => {
+        const line = r.stdout.trim().split('\n').pop() ?? '';
+        expect(line, r.stderr).not.toBe('');
+        return JSON.parse(line) as { ok: boolean; outcomes: Record<string, string>; error?: unknown };
+      });
+      for (const report of reports) expect(report.error).toBeUndefined();
+
+      const m = meta({ path: p });
+      for (let r = 0; r < rounds; r++) {
+        const v = `1.0.${r}`;
+        const shared = reports.map((x) => x.outcomes[`shared@${v}`]);
+        expect(shared.filter((s) => s === 'inserted'), `shared@${v}`).toHaveLength(1);
+        expect(shared.filter((s) => s === 'unchanged')).toHaveLength(processes - 1);
+        const contested = reports.map((x) => x.outcomes[`contested@${v}`]);
+        expect(contested.filter((s) => s === 'inserted'), `contested@${v}`).toHaveLength(1);
+        expect(contested.filter((s) => s === 'conflict')).toHaveLength(processes - 1);
+        // The row holds the winner's digest and metadata.
+        const winner = contested.indexOf('inserted');
+        expect((await m.getVersion('contested', v))!.metadata['writer']).toBe(winner);
+      }
+      for (let i = 0; i < processes; i++) {
+        expect(reports[i]!.outcomes[`own-${i}@1.0.0`]).toBe('inserted');
+        expect(await m.listVersions(`own-${i}`)).toHaveLength(rounds);
+      }
+      let rows = 0;
+      for await (const _ of m.allVersions()) rows++;
+      expect(rows).toBe(rounds * (2 + processes));
+      expect((await m.getDownloads(['shared'])).get('shared')).toBe(processes * rounds);
+    });
+  });
+});
