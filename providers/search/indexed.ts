@@ -27,9 +27,14 @@ import { paginateTop, type Ranked } from './ranking.js';
 /** How strongly each kind of match counts, before popularity is added. */
 export interface RankingWeights {
   exact: number;
+  /** The query is the start of the name. */
   prefix: number;
-  oneEdit: number;
-  twoEdits: number;
+  /** A name k edits away scores prefix − k × (edit + editShortQuery / m²) for a query of m characters: */
+  edit: number;
+  /** an edit in a short query changes more of it, so it counts for more (and a prefix reading wins). */
+  editShortQuery: number;
+  /** Added once for a second edit: two edits are much weaker evidence than one. */
+  secondEdit: number;
   /** All words of a multi-word query found in the name or description. */
   words: number;
   /** Extra per share of the query's words that are words of the name. */
@@ -42,9 +47,10 @@ export interface RankingWeights {
 
 export const DEFAULT_WEIGHTS: RankingWeights = Object.freeze({
   exact: 3,
-  prefix: 1.85,
-  oneEdit: 1.7,
-  twoEdits: 1.4,
+  prefix: 2,
+  edit: 0,
+  editShortQuery: 6,
+  secondEdit: 0.2,
   words: 1,
   wordsInName: 0.05,
   wordFallback: 0,
@@ -65,8 +71,8 @@ const COMMON_WORD_DOCS = 20_000;
 
 /** Edits forgiven for a query of this length: short queries have too many neighbours to guess. */
 export function editBudget(length: number): number {
-  if (length <= 3) return 0;
-  if (length <= 5) return 1;
+  if (length <= 2) return 0;
+  if (length <= 4) return 1;
   return 2;
 }
 
@@ -164,7 +170,8 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     const k = editBudget(q.length);
     // No name is longer than maxNameChars, so a longer query is at least that many edits from every name.
     if (k > 0 && q.length <= limits.maxNameChars + k) {
-      state.trie.fuzzy(q, k, { onName: (id, d) => d > 0 && offer(id, d === 1 ? w.oneEdit : w.twoEdits) });
+      const perEdit = w.edit + w.editShortQuery / (q.length * q.length);
+      state.trie.fuzzy(q, k, { onName: (id, d) => d > 0 && offer(id, w.prefix - d * perEdit - (d > 1 ? w.secondEdit : 0)) });
     }
     const prefixNode = state.trie.node(q);
     let prefixOnly = 0;

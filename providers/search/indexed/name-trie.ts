@@ -241,9 +241,13 @@ export class NameTrie {
       const row = this.rows[i]!;
       const prev2 = i >= 2 ? this.rows[i - 2]! : undefined;
       const prevCh = i >= 2 ? this.pathChars[i - 1]! : 0;
+      // Only cells within k of the diagonal can be ≤ k; the band's neighbours are fenced with k + 1.
+      const lo = i - k > 1 ? i - k : 1;
+      const hi = i + k < m ? i + k : m;
       row[0] = i;
+      if (lo > 1) row[lo - 1] = k + 1;
       let rowMin = i;
-      for (let j = 1; j <= m; j++) {
+      for (let j = lo; j <= hi; j++) {
         const qj = q[j - 1]!;
         let v = prev[j - 1]! + (qj === ch ? 0 : 1);
         const del = prev[j]! + 1;
@@ -257,8 +261,9 @@ export class NameTrie {
         row[j] = v;
         if (v < rowMin) rowMin = v;
       }
+      if (hi < m) row[hi + 1] = k + 1;
       if (rowMin > k) continue;
-      if (this.doc[n] !== NONE && row[m]! <= k) visitor.onName(this.doc[n]!, row[m]!);
+      if (this.doc[n] !== NONE && hi === m && row[m]! <= k) visitor.onName(this.doc[n]!, row[m]!);
       if (i >= maxDepth) continue;
       for (let c = this.firstChild[n]!; c !== NONE; c = this.nextSibling[c]!) if (this.names[c]! > 0) {
         stackNode.push(c);
