@@ -15,4 +15,5 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   delete: () => import('./delete.js'),
   verify: () => import('./verify.js'),
   gc: () => import('./gc.js'),
+  search: () => import('./search.js'),
 };
