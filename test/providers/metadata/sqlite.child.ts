@@ -1,16 +1,19 @@
 /**
- * One of several processes racing on one SQLite metadata store (sqlite.test.ts).
- * Usage: sqlite.child.js <db> <index> <rounds>. Inserts, in an interleaved order:
+ * Child process for sqlite.test.ts. Prints one JSON line: the outcomes, or the coded error.
+ *
+ * race <db> <index> <rounds>: one of several processes racing on one store. Inserts, interleaved:
  *   shared@1.0.<r>   the same digest from every process      → one 'inserted', the rest 'unchanged'
  *   contested@1.0.<r> a digest of its own                    → one 'inserted', the rest 'conflict'
  *   own-<index>@1.0.<r> only this process                     → 'inserted'
- * and adds one download of 'shared' per round. Prints one JSON line: outcomes, or the error.
+ * and adds one download of 'shared' per round.
+ *
+ * insert-one <db>: one insert (run as another user to meet a database it may not write).
  */
 import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
 import { isRegistryError } from '../../../src/errors.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
 
-const [path, indexText, roundsText] = process.argv.slice(2);
+const [mode, path, indexText, roundsText] = process.argv.slice(2);
 const index = Number(indexText);
 const rounds = Number(roundsText);
 
@@ -25,6 +28,11 @@ const record = (name: string, version: string, seed: string) => ({
 
 try {
   const meta = createSqliteMetadata({ path: path!, busyTimeoutMs: 20_000 });
+  if (mode === 'insert-one') {
+    const outcome = await meta.insertVersion(record('solo', '1.0.0', 'solo'));
+    process.stdout.write(`${JSON.stringify({ ok: true, outcome })}\n`);
+    process.exit(0);
+  }
   const outcomes: Record<string, string> = {};
   for (let r = 0; r < rounds; r++) {
     const v = `1.0.${r}`;
@@ -36,7 +44,7 @@ try {
   await meta.close?.();
   process.stdout.write(`${JSON.stringify({ ok: true, outcomes })}\n`);
 } catch (err) {
-  const error = isRegistryError(err) ? { code: err.code, message: err.message } : { raw: String(err) };
+  const error = isRegistryError(err) ? { code: err.code, message: err.message, sqliteCode: err.details['sqliteCode'] } : { raw: String(err) };
   process.stdout.write(`${JSON.stringify({ ok: false, error })}\n`);
   process.exitCode = 1;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile, open } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -218,7 +218,7 @@ describe('sqlite metadata: its own cases', () => {
       // The store starts empty: the children also race on creating the schema.
       const processes = 4;
       const rounds = 40;
-      const results = await Promise.all(Array.from({ length: processes }, (_, i) => runChild(child.file, [p, String(i), String(rounds)])));
+      const results = await Promise.all(Array.from({ length: processes }, (_, i) => runChild(child.file, ['race', p, String(i), String(rounds)])));
       const reports = results.map((r) => {
         const line = r.stdout.trim().split('\n').pop() ?? '';
         expect(line, r.stderr).not.toBe('');
@@ -247,6 +247,24 @@ describe('sqlite metadata: its own cases', () => {
       for await (const _ of m.allVersions()) rows++;
       expect(rows).toBe(rounds * (2 + processes));
       expect((await m.getDownloads(['shared'])).get('shared')).toBe(processes * rounds);
+    });
+
+    it('a database the user may not write gives E_IO, not a raw SQLite error', async () => {
+      const p = await path();
+      (await meta({ path: p })).close?.();
+      await chmod(join(p, '..'), 0o555);
+      await chmod(p, 0o444);
+      try {
+        // Root ignores permission bits, so when the tests run as root the child runs as nobody.
+        const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+        const result = await runChild(child.file, ['insert-one', p], asOther);
+        const report = JSON.parse(result.stdout.trim().split('\n').pop() || '{}') as { ok?: boolean; error?: { code?: string; sqliteCode?: string } };
+        expect(report.ok, result.stderr).toBe(false);
+        expect(report.error?.code).toBe('E_IO');
+        expect(report.error?.sqliteCode).toMatch(/^SQLITE_(READONLY|CANTOPEN)/);
+      } finally {
+        await chmod(join(p, '..'), 0o755);
+      }
     });
   });
 });

@@ -203,6 +203,17 @@ describe('fs-cas: its own cases', () => {
     expect(await s.stat(digest)).toBeUndefined();
   });
 
+  it('a read that the OS fails midway ends the stream with E_IO, not a raw error', async () => {
+    const s = await store();
+    const digest = digestOfBytes('a folder is in the way');
+    // A folder where the blob should be: open() succeeds on Linux, read() fails with EISDIR.
+    await mkdir(blobPath(s.root, digest), { recursive: true });
+    const read = await readBlob(s, digest);
+    expect(read.error).toMatchObject({ code: 'E_IO' });
+    expect(((read.error as Error).cause as NodeJS.ErrnoException).code).toBe('EISDIR');
+    expect(await s.stat(digest)).toBeUndefined();
+  });
+
   it('refuses a store with a newer layout, and a missing root option', async () => {
     const root = await newRoot();
     roots.push(root);
