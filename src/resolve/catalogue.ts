@@ -5,7 +5,7 @@
  */
 import type { VersioningProvider } from '../contracts/versioning.js';
 import type { ResolveSource, RootRequirements } from './types.js';
-import { add, emptySet, type Bits } from './version-set.js';
+import { add, emptySet, has, type Bits } from './version-set.js';
 
 export interface PackageData {
   /** 0 is the root requirements; packages get ids in the order they are first met. */
@@ -26,8 +26,8 @@ export interface PackageData {
 
 interface PackageCaches {
   ranges: Map<string, Bits>;
-  /** `dep\0range` → the versions of this package that depend on dep with exactly that range. */
-  dependers: Map<string, Bits> | undefined;
+  /** dependency name → range → the versions of this package that depend on it with exactly that range. */
+  dependers: Map<string, Map<string, Bits>>;
 }
 
 export class Catalogue {
@@ -57,7 +57,7 @@ export class Catalogue {
     const n = data.versions.length;
     const pkg: PackageData = { ...data, id, n, universe: n + 1 };
     this.byId.push(pkg);
-    this.caches.push({ ranges: new Map(), dependers: undefined });
+    this.caches.push({ ranges: new Map(), dependers: new Map() });
     return pkg;
   }
 
@@ -115,22 +115,37 @@ export class Catalogue {
     return set;
   }
 
+  /** True when the range's set for this package has been computed already. */
+  hasMatching(pkg: PackageData, range: string): boolean {
+    return this.caches[pkg.id]!.ranges.has(range);
+  }
+
+  /** Whether one version of `pkg` is in `range` (one question to the provider, not one per version). */
+  admits(pkg: PackageData, index: number, range: string): boolean {
+    const known = this.caches[pkg.id]!.ranges.get(range);
+    if (known) return has(known, index);
+    return this.versioning.satisfies(pkg.versions[index]!, range);
+  }
+
   /** The versions of `pkg` that depend on `dep` with exactly `range`. */
   dependers(pkg: PackageData, dep: string, range: string): Bits {
     const caches = this.caches[pkg.id]!;
-    if (!caches.dependers) {
-      const groups = new Map<string, Bits>();
+    // Indexed per dependency name on first use: one pass over the versions groups them by range.
+    let byRange = caches.dependers.get(dep);
+    if (!byRange) {
+      byRange = new Map();
       for (let i = 0; i < pkg.n; i++) {
-        for (const [name, r] of Object.entries(pkg.dependencies[i]!)) {
-          const key = `${name}\0${r}`;
-          let set = groups.get(key);
-          if (!set) groups.set(key, (set = emptySet(pkg.universe)));
-          add(set, i);
-        }
+        const deps = pkg.dependencies[i]!;
+        // Own keys only: a dependency named "constructor" must not find Object.prototype's.
+        if (!Object.hasOwn(deps, dep)) continue;
+        const r = deps[dep]!;
+        let set = byRange.get(r);
+        if (!set) byRange.set(r, (set = emptySet(pkg.universe)));
+        add(set, i);
       }
-      caches.dependers = groups;
+      caches.dependers.set(dep, byRange);
     }
-    return caches.dependers.get(`${dep}\0${range}`) ?? emptySet(pkg.universe);
+    return byRange.get(range) ?? emptySet(pkg.universe);
   }
 
   /**

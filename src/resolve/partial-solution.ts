@@ -5,7 +5,7 @@
  */
 import type { PackageData } from './catalogue.js';
 import type { Incompatibility, Term } from './incompatibility.js';
-import { fullSet, has, intersect, isDisjoint, isSubset, singleton, type Bits } from './version-set.js';
+import { count, has, intersect, isDisjoint, isSubset, singleton, type Bits } from './version-set.js';
 
 export interface Assignment {
   readonly pkg: PackageData;
@@ -89,9 +89,9 @@ export class PartialSolution {
   /** The earliest assignment after which the solution satisfies `term`. */
   satisfier(term: Term): Assignment {
     const list = this.perPackage.get(term.pkg.id) ?? [];
-    let acc = fullSet(term.pkg.universe);
+    let acc: Bits | null = null;
     for (const a of list) {
-      acc = intersect(acc, a.set);
+      acc = acc === null ? a.set : intersect(acc, a.set);
       if (isSubset(acc, term.set)) return a;
     }
     throw new Error(`internal: no assignment satisfies the term on ${term.pkg.name}`);
@@ -104,6 +104,15 @@ export class PartialSolution {
       const pkg = this.packages.get(id)!;
       if (!has(acc, pkg.n)) yield { pkg, allowed: acc };
     }
+  }
+
+  /**
+   * How many elements (versions, and ABSENT) the package's accumulated term still allows;
+   * Infinity when nothing constrains it yet (no term of an incompatibility can then be satisfied).
+   */
+  room(pkg: PackageData): number {
+    const acc = this.accumulated.get(pkg.id);
+    return acc ? count(acc) : Infinity;
   }
 
   /** The decided version index of every selected package. */

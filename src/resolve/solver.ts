@@ -171,11 +171,22 @@ export class Solver {
     if (index < 0) throw new Error(`internal: ${pkg.name} must be selected but no version is allowed`);
     const deps = pkg.dependencies[index]!;
     await Promise.all(Object.keys(deps).map((name) => this.catalogue.load(name)));
+    // Dependencies on packages the solution already constrains are checked first, the most
+    // constrained first, and the first one that conflicts ends the attempt: the candidate is then
+    // ruled out by propagation, and the other dependencies' version sets (one provider call per
+    // version of the dependency) are never computed. When many candidates in a row fail this way
+    // (a Rails release pins a dozen siblings exactly), this saves most of the work.
+    const ordered = Object.entries(deps)
+      .map(([name, range]) => ({ name, range, room: this.solution.room(this.catalogue.peek(name)!) }))
+      .sort((a, b) => a.room - b.room);
     let conflict = false;
-    for (const [name, range] of Object.entries(deps)) {
+    for (const { name, range } of ordered) {
       const inc = this.dependency(pkg, name, range);
       if (inc === null) continue;
-      conflict ||= inc.terms.every((t) => t.pkg === pkg || this.solution.satisfies(t));
+      if (inc.terms.every((t) => t.pkg === pkg || this.solution.satisfies(t))) {
+        conflict = true;
+        break;
+      }
     }
     if (!conflict) this.solution.decide(pkg, index);
     return pkg;
