@@ -8,6 +8,9 @@
  * and adds one download of 'shared' per round.
  *
  * insert-one <db>: one insert (run as another user to meet a database it may not write).
+ *
+ * insert-forever <db> <index>: inserts crash-<index>@1.0.<n> for n = 0, 1, ... until killed,
+ * printing {inserted: version} after each insert resolves.
  */
 import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
 import { isRegistryError } from '../../../src/errors.js';
@@ -28,6 +31,14 @@ const record = (name: string, version: string, seed: string) => ({
 
 try {
   const meta = createSqliteMetadata({ path: path!, busyTimeoutMs: 20_000 });
+  if (mode === 'insert-forever') {
+    for (let n = 0; ; n++) {
+      const v = `1.0.${n}`;
+      await meta.insertVersion(record(`crash-${index}`, v, `crash-${index}-${n}`));
+      if (n % 3 === 0) await meta.deleteVersion(`crash-${index}`, v);
+      process.stdout.write(`${JSON.stringify({ inserted: v, deleted: n % 3 === 0 })}\n`);
+    }
+  }
   if (mode === 'insert-one') {
     const outcome = await meta.insertVersion(record('solo', '1.0.0', 'solo'));
     process.stdout.write(`${JSON.stringify({ ok: true, outcome })}\n`);

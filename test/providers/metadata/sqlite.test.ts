@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../../providers/metadata/sqlite-migrations.js';
 import type { MetadataProvider } from '../../../src/contracts/index.js';
+import { digestOfBytes } from '../../../src/util/digest.js';
 import { describeMetadataConformance, sampleRecord } from '../../conformance/metadata.suite.js';
 import { expectCode } from '../../helpers/expect-code.js';
 import { bundleChild, runChild, type ChildBundle } from '../../util/child-bundle.js';
@@ -247,6 +249,41 @@ describe('sqlite metadata: its own cases', () => {
       for await (const _ of m.allVersions()) rows++;
       expect(rows).toBe(rounds * (2 + processes));
       expect((await m.getDownloads(['shared'])).get('shared')).toBe(processes * rounds);
+    });
+
+    it('writers killed at random moments leave a sound database holding every reported write', async () => {
+      const p = await path();
+      const reported: Array<{ name: string; inserted: string; deleted: boolean }> = [];
+      for (let round = 0; round < 5; round++) {
+        const proc = spawn(process.execPath, [child.file, 'insert-forever', p, String(round)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        await new Promise<void>((resolve) => {
+          proc.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes('\n')) resolve();
+          });
+          proc.on('exit', () => resolve());
+        });
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
+        proc.kill('SIGKILL');
+        await new Promise((resolve) => proc.on('exit', resolve));
+        for (const line of out.split('\n')) {
+          if (line.endsWith('}')) reported.push({ name: `crash-${round}`, ...(JSON.parse(line) as { inserted: string; deleted: boolean }) });
+        }
+      }
+      expect(reported.length).toBeGreaterThanOrEqual(5);
+      const raw = new Database(p, { readonly: true });
+      try {
+        expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        raw.close();
+      }
+      const m = meta({ path: p });
+      for (const r of reported) {
+        const row = await m.getVersion(r.name, r.inserted);
+        if (r.deleted) expect(row, `${r.name}@${r.inserted}`).toBeUndefined();
+        else expect(row?.digest, `${r.name}@${r.inserted}`).toBe(digestOfBytes(`${r.name}-${r.inserted.slice(4)}`));
+      }
     });
 
     it('a database the user may not write gives E_IO, not a raw SQLite error', async () => {

@@ -4,7 +4,10 @@
  * Prints one JSON line per result on stdout.
  *   put-readonly <root> <source>   try to store <source> in a store the user may not write
  *   intake-forever <dir>           stream endless bytes into a temp file in <dir> until killed
+ *   store-forever <root>           intake + put random blobs one after another until killed,
+ *                                  printing {stored: digest} after each put resolves
  */
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { createFsStorage } from '../../../providers/storage/fs-cas.js';
@@ -48,6 +51,14 @@ if (mode === 'put-readonly') {
     }
   });
   await writeStreamToTempFile(endless, a!);
+} else if (mode === 'store-forever') {
+  const storage = createFsStorage({ root: a! });
+  for (;;) {
+    const bytes = randomBytes(1 + Math.floor(Math.random() * 300_000));
+    const temp = await writeStreamToTempFile(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), storage.tempDir);
+    await storage.put(temp.digest, temp.size, temp.path);
+    report({ stored: temp.digest });
+  }
 } else {
   report({ ok: false, error: { raw: `unknown mode ${String(mode)}` } });
   process.exitCode = 2;

@@ -257,6 +257,41 @@ describe('fs-cas: its own cases', () => {
     expect((await readdir(s.tempDir)).sort()).toEqual(['not-ours.txt', `pakt-${process.pid}-aaaaaaaaaaaa.tmp`]);
   });
 
+  it('writers killed at random moments leave only whole blobs and sweepable temp files', async () => {
+    const s = await store();
+    const reported: Digest[] = [];
+    for (let round = 0; round < 5; round++) {
+      const proc = spawn(process.execPath, [child.file, 'store-forever', s.root], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      // Kill at a random moment after the writer got going (so a slow start cannot make the test vacuous).
+      await new Promise<void>((resolve) => {
+        proc.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve();
+        });
+        proc.on('exit', () => resolve());
+      });
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 200));
+      proc.kill('SIGKILL');
+      await new Promise((resolve) => proc.on('exit', resolve));
+      for (const line of out.split('\n')) {
+        // The last line may be cut by the kill; only whole lines were reported.
+        if (line.endsWith('}')) reported.push((JSON.parse(line) as { stored: Digest }).stored);
+      }
+    }
+    expect(reported.length).toBeGreaterThan(0);
+    const listed = new Set<Digest>();
+    for await (const info of s.list()) {
+      listed.add(info.digest);
+      const read = await readBlob(s, info.digest);
+      expect(read.error, info.digest).toBeUndefined();
+    }
+    for (const digest of reported) expect(listed.has(digest), digest).toBe(true);
+    await s.sweepTemp();
+    expect(await readdir(s.tempDir)).toEqual([]);
+    expect(await readdir(join(s.root, 'quarantine'))).toEqual([]);
+  });
+
   it('refuses use after close with E_CLOSED', async () => {
     const s = await store();
     await s.close?.();
