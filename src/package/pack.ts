@@ -36,6 +36,8 @@ export interface PackOptions {
   limits?: Partial<Limits>;
   /** Resolves a relative outFile and the default name; default process.cwd(). */
   cwd?: string;
+  /** Archive writer options (ZIP64 records, data descriptors); for fixtures and tests. */
+  zip?: ZipWriteOptions;
 }
 
 /** The default archive name, like npm pack: `@acme/tool` 1.0.0 → `acme-tool-1.0.0.zip`. */
@@ -172,7 +174,7 @@ export async function packDirectory(dir: string, options: PackOptions = {}): Pro
     { path: MANIFEST_FILE, buffer: manifestBytes },
     ...files.map((f) => ({ path: f.path, file: f.file })),
   ];
-  return writeAndCheck(sources, outFile, metadata, limits, {});
+  return writeAndCheck(sources, outFile, metadata, limits, options.zip ?? {});
 }
 
 async function writeAndCheck(sources: ZipSource[], outFile: string, metadata: PackageMetadata, limits: Limits, zipOptions: ZipWriteOptions): Promise<PackResult> {

@@ -51,6 +51,8 @@ interface EntryRecord {
   actualSize?: number;
   /** Held only for metadata.json and manifest.json. */
   bytes?: Buffer;
+  /** Its central Unicode Path field was already reported (the local one is not reported again). */
+  unicodePathReported?: boolean;
 }
 
 class Report {
@@ -260,7 +262,10 @@ function checkCentralEntry(entry: yauzl.Entry, index: number, limits: Limits, re
     rec.isFolder = name.endsWith('/');
     rec.path = rec.isFolder ? name.slice(0, -1) : name;
   }
-  for (const p of decoded.problems) refuse(p.code, p.message);
+  for (const p of decoded.problems) {
+    if (p.code === 'E_PKG_UNICODE_PATH_MISMATCH') rec.unicodePathReported = true;
+    refuse(p.code, p.message);
+  }
   if (name === null) return rec;
 
   for (const p of checkArchivePath(rec.path!, limits.maxPathBytes)) refuse(p.code, rec.isFolder ? `${p.message} (a folder entry)` : p.message);
@@ -281,6 +286,13 @@ function checkCentralEntry(entry: yauzl.Entry, index: number, limits: Limits, re
   }
   if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize && !(flags & FLAG_ENCRYPTED)) {
     refuse('E_PKG_SIZE_MISMATCH', `stored entry ${label} declares ${entry.compressedSize} bytes compressed but ${entry.uncompressedSize} uncompressed; stored data cannot change size`);
+  }
+  if (!rec.isFolder && (rec.path === METADATA_FILE || rec.path === MANIFEST_FILE)) {
+    // Bounded on the declared size, before a byte is read; the real size is held to it while streaming.
+    const max = rec.path === METADATA_FILE ? limits.maxMetadataBytes : limits.maxManifestBytes;
+    if (entry.uncompressedSize > max) {
+      refuse('E_PKG_JSON_TOO_LARGE', `${rec.path} is ${entry.uncompressedSize} bytes, max is ${max} (limits.${rec.path === METADATA_FILE ? 'maxMetadataBytes' : 'maxManifestBytes'}); it was not parsed`);
+    }
   }
   if (
     entry.uncompressedSize >= limits.compressionRatioExemptBytes &&
@@ -418,7 +430,11 @@ async function readEntries(zip: yauzl.ZipFile, reader: yauzl.RandomAccessReader,
       if (local.uncompressedSize !== entry.uncompressedSize) mismatches.push(`uncompressed size (${local.uncompressedSize} locally, ${entry.uncompressedSize} centrally)`);
     }
     const localDecoded = decodeEntryName(local.nameRaw, local.flags, local.extraFields);
-    for (const p of localDecoded.problems) if (p.code === 'E_PKG_UNICODE_PATH_MISMATCH') report.add(p.code, `${p.message} (local header)`, rec.path ?? undefined);
+    for (const p of localDecoded.problems) {
+      if (p.code !== 'E_PKG_UNICODE_PATH_MISMATCH' || rec.unicodePathReported) continue;
+      report.add(p.code, `${p.message} (local header)`, rec.path ?? undefined);
+      rec.readable = false;
+    }
     if (mismatches.length > 0) {
       report.add('E_PKG_HEADER_MISMATCH', `entry ${label}: the local header disagrees with the central directory on ${mismatches.join(', ')}`, rec.path ?? undefined);
       rec.readable = false;
@@ -459,14 +475,6 @@ async function readEntryData(zip: yauzl.ZipFile, rec: EntryRecord, dataStart: nu
   const entry = rec.entry;
   const label = `'${entryLabel(rec)}'`;
   const document = rec.path === METADATA_FILE || rec.path === MANIFEST_FILE ? rec.path : null;
-  if (document !== null && !rec.isFolder) {
-    const max = document === METADATA_FILE ? limits.maxMetadataBytes : limits.maxManifestBytes;
-    if (entry.uncompressedSize > max) {
-      report.add('E_PKG_JSON_TOO_LARGE', `${document} is ${entry.uncompressedSize} bytes, max is ${max} (limits.${document === METADATA_FILE ? 'maxMetadataBytes' : 'maxManifestBytes'}); it was not parsed`, document);
-      rec.readable = false;
-      return;
-    }
-  }
   const keep: Buffer[] | null = document !== null && !rec.isFolder ? [] : null;
   const hash = createHash('sha256');
   let crc = 0;
