@@ -48,7 +48,7 @@ export const REGISTRY_ERRORS = defineErrors({
   E_STORE_LAYOUT_NEWER: {
     meaning: 'The archive store uses an on-disk layout newer than this version of pakt understands (e.g. content-v2).',
     hint: 'Upgrade pakt to the version that wrote this store; this version leaves it untouched.',
-    status: 500, userFault: true, exit: 1,
+    status: 500, userFault: false, exit: 1,
   },
   E_META_CORRUPT: {
     meaning: 'The metadata database file is not a SQLite database or is damaged; it was left untouched, not recreated empty.',
@@ -58,7 +58,7 @@ export const REGISTRY_ERRORS = defineErrors({
   E_META_SCHEMA_NEWER: {
     meaning: 'The metadata database was written by a newer pakt, with a schema this version does not know.',
     hint: 'Upgrade pakt to the version that wrote this store (the message names both schema versions).',
-    status: 500, userFault: true, exit: 1,
+    status: 500, userFault: false, exit: 1,
   },
   E_META_BUSY: {
     meaning: 'The metadata database stayed locked by another process for longer than the busy timeout, even after retries.',
