@@ -22,7 +22,7 @@ import { NameTrie } from './indexed/name-trie.js';
 import { words } from './indexed/tokenize.js';
 import { WordIndex } from './indexed/word-index.js';
 import { normalizeQuery, resolveSearchOptions } from './options.js';
-import { paginateTop, type Ranked } from './ranking.js';
+import { TopK, type Ranked } from './ranking.js';
 
 /** How strongly each kind of match counts, before popularity is added. */
 export interface RankingWeights {
@@ -78,17 +78,32 @@ export function editBudget(length: number): number {
 
 interface IndexState {
   docs: (StoredDocument | undefined)[];
+  /** docs[id].downloads and its popularity, kept apart so that scanning thousands of ids reads flat arrays. */
+  downloads: number[];
+  popularity: number[];
   trie: NameTrie;
   words: WordIndex;
   live: number;
 }
 
 function emptyState(): IndexState {
-  return { docs: [], trie: new NameTrie(), words: new WordIndex(), live: 0 };
+  return { docs: [], downloads: [], popularity: [], trie: new NameTrie(), words: new WordIndex(), live: 0 };
 }
 
 function docWords(stored: StoredDocument): string[] {
   return words(`${stored.doc.name} ${stored.doc.description ?? ''}`);
+}
+
+/** Binary search in an ascending id list. */
+function sortedHas(list: readonly number[], id: number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo] === id;
 }
 
 function popularity(downloads: number): number {
@@ -105,6 +120,8 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     if (old !== -1) drop(s, old);
     const id = s.docs.length;
     s.docs.push(stored);
+    s.downloads.push(stored.downloads);
+    s.popularity.push(popularity(stored.downloads));
     s.trie.set(stored.key, id, stored.downloads);
     s.words.add(id, docWords(stored));
     s.live++;
@@ -118,29 +135,32 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     s.live--;
   }
 
-  const score = (kind: number, downloads: number) => kind + w.popularity * popularity(downloads);
+  const score = (kind: number, id: number) => kind + w.popularity * state.popularity[id]!;
 
   function listAll(filters: SearchFilters, limit: number, offset: number): SearchResult {
-    const matches: Ranked[] = [];
+    const top = new TopK(offset + limit);
     if (!hasFilters(filters)) {
-      for (const id of state.trie.topByWeight(0, offset + limit)) matches.push({ stored: state.docs[id]!, score: 0, exact: false });
-      const page = paginateTop(matches, limit, offset);
-      return { total: state.live, items: page.items };
+      // Best-first down the trie: the most downloaded names without looking at the others.
+      for (const id of state.trie.topByWeight(0, offset + limit)) top.offer(state.docs[id]!, 0);
+      return top.page(limit, offset, state.live - top.count);
     }
-    for (const stored of state.docs) if (stored !== undefined && matchesFilters(stored, filters)) matches.push({ stored, score: 0, exact: false });
-    return paginateTop(matches, limit, offset);
+    for (const stored of state.docs) if (stored !== undefined && matchesFilters(stored, filters)) top.offer(stored, 0);
+    return top.page(limit, offset);
   }
 
   /** Multi-word query: every word must appear in the name or description; popularity ranks. */
   function searchWords(q: string, filters: SearchFilters, limit: number, offset: number): SearchResult {
     const terms = words(q, MAX_QUERY_WORDS);
-    const matches: Ranked[] = [];
+    const top = new TopK(offset + limit);
+    const filtered = hasFilters(filters);
     const consider = (id: number, share: number) => {
+      const best = score(w.words * share + w.wordsInName, id);
+      if (!filtered && !top.couldEnter(best, state.downloads[id]!)) return top.skip();
       const stored = state.docs[id];
       if (stored === undefined || !matchesFilters(stored, filters)) return;
-      const nameWords = words(stored.doc.name);
-      const inName = terms.filter((t) => nameWords.includes(t)).length / terms.length;
-      matches.push({ stored, score: score(w.words * share + w.wordsInName * inName, stored.downloads), exact: stored.key === q });
+      let inName = 0;
+      for (const t of terms) if (stored.key.includes(t)) inName++;
+      top.offer(stored, score(w.words * share + (w.wordsInName * inName) / terms.length, id), stored.key === q);
     };
     const all = state.words.all(terms);
     if (all.length > 0) {
@@ -151,7 +171,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
       const useful = terms.filter((t) => state.words.frequency(t) <= COMMON_WORD_DOCS);
       for (const [id, n] of state.words.some(useful)) consider(id, n / terms.length);
     }
-    return paginateTop(matches, limit, offset);
+    return top.page(limit, offset);
   }
 
   /** One-word query: a name (exact, prefix, 1-2 edits), then words of descriptions. */
@@ -160,7 +180,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     const offer = (id: number, kind: number, exact = false) => {
       const stored = state.docs[id];
       if (stored === undefined || !matchesFilters(stored, filters)) return;
-      const s = score(kind, stored.downloads);
+      const s = score(kind, id);
       const had = byId.get(id);
       if (had === undefined) byId.set(id, { stored, score: s, exact });
       else if (s > had.score) had.score = s;
@@ -168,29 +188,53 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     const exactId = state.trie.get(q);
     if (exactId !== -1) offer(exactId, w.exact, true);
     const k = editBudget(q.length);
-    // No name is longer than maxNameChars, so a longer query is at least that many edits from every name.
+    // No name is longer than maxNameChars, so a longer query is more than k edits from every name.
     if (k > 0 && q.length <= limits.maxNameChars + k) {
       const perEdit = w.edit + w.editShortQuery / (q.length * q.length);
       state.trie.fuzzy(q, k, { onName: (id, d) => d > 0 && offer(id, w.prefix - d * perEdit - (d > 1 ? w.secondEdit : 0)) });
     }
     const prefixNode = state.trie.node(q);
-    let prefixOnly = 0;
+    // Names under the prefix that were not taken (not among the most downloaded): counted, not ranked.
+    let prefixNotTaken = 0;
     if (prefixNode !== -1) {
       if (hasFilters(filters)) {
         state.trie.forEachUnder(prefixNode, (id) => offer(id, w.prefix));
       } else {
         for (const id of state.trie.topByWeight(prefixNode, offset + limit)) offer(id, w.prefix);
-        prefixOnly = state.trie.namesUnder(prefixNode);
+        prefixNotTaken = state.trie.namesUnder(prefixNode);
+        for (const r of byId.values()) if (r.stored.key.startsWith(q)) prefixNotTaken--;
       }
     }
+    const top = new TopK(offset + limit);
+    for (const r of byId.values()) top.offer(r.stored, r.score, r.exact);
     const terms = words(q, MAX_QUERY_WORDS);
     if (terms.length > 0) {
-      for (const id of state.words.all(terms)) if (!byId.has(id)) offer(id, w.wordFallback);
+      const found = state.words.all(terms);
+      // Ids under the prefix but not taken are already counted, and outranked by the prefix names
+      // taken; find them from whichever side is smaller, the word's list or the prefix's names.
+      let underPrefix: Set<number> | undefined;
+      if (prefixNotTaken > 0) {
+        underPrefix = new Set();
+        if (state.trie.namesUnder(prefixNode) < found.length) {
+          state.trie.forEachUnder(prefixNode, (id) => sortedHas(found, id) && underPrefix!.add(id));
+        } else {
+          for (const id of found) if (state.docs[id]!.key.startsWith(q)) underPrefix.add(id);
+        }
+      }
+      const filtered = hasFilters(filters);
+      for (const id of found) {
+        if (byId.has(id) || underPrefix?.has(id) === true) continue;
+        const s = score(w.wordFallback, id);
+        if (!filtered && !top.couldEnter(s, state.downloads[id]!)) {
+          top.skip();
+          continue;
+        }
+        const stored = state.docs[id]!;
+        if (!matchesFilters(stored, filters)) continue;
+        top.offer(stored, s);
+      }
     }
-    // Total counts every name under the prefix, also the ones not taken: those not already counted.
-    if (prefixOnly > 0) for (const r of byId.values()) if (r.stored.key.startsWith(q)) prefixOnly--;
-    const page = paginateTop([...byId.values()], limit, offset);
-    return { total: byId.size + prefixOnly, items: page.items };
+    return top.page(limit, offset, prefixNotTaken);
   }
 
   async function search(query: string, searchOptions?: SearchOptions): Promise<SearchResult> {
@@ -228,6 +272,8 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
         if (stored === undefined) continue;
         const next = withDownloads(stored, n);
         state.docs[id] = next;
+        state.downloads[id] = next.downloads;
+        state.popularity[id] = popularity(next.downloads);
         state.trie.set(key, id, next.downloads);
       }
     },
