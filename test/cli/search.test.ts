@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import type { PackageMetadata } from '../../src/contracts/index.js';
 import { tempStore, type TempStore } from '../core/helpers.js';
 
 function capture() {
@@ -20,12 +21,13 @@ describe('pakt search', () => {
     t = tempStore();
     const registry = await t.open();
     try {
-      for (const [name, version, extra] of [
+      const packages: [string, string, Partial<PackageMetadata>][] = [
         ['left-pad', '1.0.0', { tags: ['string'], author: 'Azer' }],
         ['left-pad', '1.3.0', { tags: ['string'], author: 'Azer', description: 'String left pad' }],
         ['left-pad-plus', '0.1.0', { tags: ['string', 'extra'] }],
         ['yaml-parser', '2.0.0', { description: 'A YAML parser', capabilities: ['parse'] }],
-      ] as const) {
+      ];
+      for (const [name, version, extra] of packages) {
         const pkg = await t.pkg(name, version, extra);
         await registry.publishPackage(pkg.file);
       }
