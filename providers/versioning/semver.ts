@@ -7,7 +7,6 @@ import semver from 'semver';
 import { CORE_VERSION, type VersioningProvider } from '../../src/contracts/index.js';
 import {
   compareVersions,
-  isValidRange,
   isValidVersion,
   latestVersion,
   maxSatisfying,
@@ -59,7 +58,7 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
   return {
     info: { name: 'semver', family: 'versioning', coreRange: `^${CORE_VERSION}` },
     isValidVersion: (v) => typeof v === 'string' && parsedVersion(v) !== null,
-    isValidRange: (r) => isValidRange(r),
+    isValidRange: (r) => typeof r === 'string' && parsedRange(r) !== null,
     normalizeRange: (r) => normalizeRange(r),
     compare: (a, b) => {
       const x = typeof a === 'string' ? parsedVersion(a) : null;

@@ -55,7 +55,17 @@ export class Catalogue {
   private register(data: Omit<PackageData, 'id' | 'n' | 'universe'>): PackageData {
     const id = this.byId.length;
     const n = data.versions.length;
-    const pkg: PackageData = { ...data, id, n, universe: n + 1 };
+    // Every field spelled out, so all packages share one object shape (the solver reads them a lot).
+    const pkg: PackageData = {
+      id,
+      name: data.name,
+      isRoot: data.isRoot,
+      versions: data.versions,
+      dependencies: data.dependencies,
+      prerelease: data.prerelease,
+      n,
+      universe: n + 1,
+    };
     this.byId.push(pkg);
     this.caches.push({ ranges: new Map(), dependers: new Map() });
     return pkg;

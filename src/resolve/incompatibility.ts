@@ -56,19 +56,23 @@ export function versionsOf(term: Term): Bits {
  * derived incompatibility drops positive root terms, which the root always satisfies.
  */
 export function incompatibility(terms: readonly Term[], cause: Cause): Incompatibility {
-  const merged = new Map<number, Term>();
+  // Incompatibilities have a handful of terms, so a quadratic merge beats building a Map.
+  const list: Term[] = [];
   for (const term of terms) {
-    const prior = merged.get(term.pkg.id);
-    if (!prior) {
-      merged.set(term.pkg.id, term);
+    const at = list.findIndex((t) => t.pkg === term.pkg);
+    if (at === -1) {
+      list.push(term);
       continue;
     }
+    const prior = list[at]!;
     const set = intersect(prior.set, term.set);
     const label = equals(set, prior.set) ? prior.label : equals(set, term.set) ? term.label : undefined;
-    merged.set(term.pkg.id, label === undefined ? { pkg: term.pkg, set } : { pkg: term.pkg, set, label });
+    list[at] = label === undefined ? { pkg: term.pkg, set } : { pkg: term.pkg, set, label };
   }
-  let list = [...merged.values()];
-  if (cause.type === 'conflict' && list.length > 1) list = list.filter((t) => !(t.pkg.isRoot && isPositive(t)));
+  if (cause.type === 'conflict' && list.length > 1) {
+    const kept = list.filter((t) => !(t.pkg.isRoot && isPositive(t)));
+    return { terms: kept, cause };
+  }
   return { terms: list, cause };
 }
 

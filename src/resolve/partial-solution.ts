@@ -25,6 +25,10 @@ export class PartialSolution {
   private readonly perPackage = new Map<number, Assignment[]>();
   private readonly decisions = new Map<number, number>();
   private readonly packages = new Map<number, PackageData>();
+  /** Undecided packages that must be selected → their number of allowed versions. */
+  private readonly pending = new Map<number, number>();
+  /** [allowed versions, package id] entries; an entry is current when `pending` agrees with it. */
+  private readonly heap: Array<[number, number]> = [];
   level = 0;
 
   /** What the solution says about the term's package, compared with the term. */
@@ -46,6 +50,7 @@ export class PartialSolution {
     this.level++;
     this.decisions.set(pkg.id, versionIndex);
     this.assign(pkg, singleton(pkg.universe, versionIndex), null);
+    this.pending.delete(pkg.id);
   }
 
   derive(pkg: PackageData, set: Bits, cause: Incompatibility): void {
@@ -61,6 +66,7 @@ export class PartialSolution {
     let list = this.perPackage.get(pkg.id);
     if (!list) this.perPackage.set(pkg.id, (list = []));
     list.push(assignment);
+    this.refresh(pkg);
   }
 
   /** Undoes every assignment made after decision level `level`. */
@@ -77,11 +83,12 @@ export class PartialSolution {
       if (list.length === 0) {
         this.perPackage.delete(id);
         this.accumulated.delete(id);
-        continue;
+      } else {
+        let acc = list[0]!.set;
+        for (let i = 1; i < list.length; i++) acc = intersect(acc, list[i]!.set);
+        this.accumulated.set(id, acc);
       }
-      let acc = list[0]!.set;
-      for (let i = 1; i < list.length; i++) acc = intersect(acc, list[i]!.set);
-      this.accumulated.set(id, acc);
+      this.refresh(this.packages.get(id)!);
     }
     this.level = level;
   }
@@ -97,12 +104,61 @@ export class PartialSolution {
     throw new Error(`internal: no assignment satisfies the term on ${term.pkg.name}`);
   }
 
-  /** Packages that must be selected (positive accumulated term) but have no version decided yet. */
-  *undecided(): Iterable<{ pkg: PackageData; allowed: Bits }> {
-    for (const [id, acc] of this.accumulated) {
-      if (this.decisions.has(id)) continue;
-      const pkg = this.packages.get(id)!;
-      if (!has(acc, pkg.n)) yield { pkg, allowed: acc };
+  /**
+   * The package to decide next: among those that must be selected (positive accumulated term) and
+   * have no version yet, the one with the fewest allowed versions (ties: the one met first).
+   * Kept in a heap with lazy deletion, so a fan-out of thousands of packages costs a logarithm per
+   * decision rather than a scan.
+   */
+  nextUndecided(): { pkg: PackageData; allowed: Bits } | null {
+    while (this.heap.length > 0) {
+      const [candidates, id] = this.heap[0]!;
+      if (this.pending.get(id) === candidates) return { pkg: this.packages.get(id)!, allowed: this.accumulated.get(id)! };
+      this.heapPop();
+    }
+    return null;
+  }
+
+  /** Records whether a package now waits for a decision, and with how many candidates. */
+  private refresh(pkg: PackageData): void {
+    const acc = this.accumulated.get(pkg.id);
+    if (acc === undefined || this.decisions.has(pkg.id) || has(acc, pkg.n)) {
+      this.pending.delete(pkg.id);
+      return;
+    }
+    const candidates = count(acc);
+    if (this.pending.get(pkg.id) === candidates) return;
+    this.pending.set(pkg.id, candidates);
+    this.heapPush([candidates, pkg.id]);
+  }
+
+  private heapPush(entry: [number, number]): void {
+    const h = this.heap;
+    h.push(entry);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  private heapPop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && before(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
     }
   }
 
@@ -123,4 +179,9 @@ export class PartialSolution {
   packageById(id: number): PackageData | undefined {
     return this.packages.get(id);
   }
+}
+
+/** Heap order: fewer allowed versions first, then the package met first. */
+function before(a: readonly [number, number], b: readonly [number, number]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 }

@@ -158,19 +158,14 @@ export class Solver {
    * Returns the package to propagate from, or null when every required package is decided.
    */
   private async decideNext(): Promise<PackageData | null> {
-    let best: { pkg: PackageData; allowed: Bits; candidates: number } | null = null;
-    for (const { pkg, allowed } of this.solution.undecided()) {
-      const candidates = count(allowed);
-      if (best === null || candidates < best.candidates || (candidates === best.candidates && pkg.id < best.pkg.id)) {
-        best = { pkg, allowed, candidates };
-      }
-    }
+    const best = this.solution.nextUndecided();
     if (best === null) return null;
     const { pkg, allowed } = best;
     const index = highestBelow(allowed, pkg.n);
     if (index < 0) throw new Error(`internal: ${pkg.name} must be selected but no version is allowed`);
     const deps = pkg.dependencies[index]!;
-    await Promise.all(Object.keys(deps).map((name) => this.catalogue.load(name)));
+    const unloaded = Object.keys(deps).filter((name) => this.catalogue.peek(name) === undefined);
+    if (unloaded.length > 0) await Promise.all(unloaded.map((name) => this.catalogue.load(name)));
     // Dependencies on packages the solution already constrains are checked first, the most
     // constrained first, and the first one that conflicts ends the attempt: the candidate is then
     // ruled out by propagation, and the other dependencies' version sets (one provider call per
