@@ -1,9 +1,13 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { expectCode } from '../helpers/expect-code.js';
+import { bundleChild, runProcess, type ChildBundle } from './child-bundle.js';
+
+const PRLIMIT = '/usr/bin/prlimit';
 
 describe('writeFileAtomic', () => {
   let dir: string;
@@ -58,5 +62,26 @@ describe('writeFileAtomic', () => {
     expect((err.cause as NodeJS.ErrnoException).code).toMatch(/^(EISDIR|ENOTEMPTY|EEXIST)$/);
     expect((await readdir(dir)).sort()).toEqual(['target', 'target-is-dir']);
     expect(await readFile(target, 'utf8')).toBe('old');
+  });
+
+  describe('when the OS fails the write (file size limit, as a full disk would)', () => {
+    let child: ChildBundle;
+    beforeAll(async () => {
+      child = await bundleChild('test/util/write-limit.child.ts');
+    });
+    afterAll(async () => {
+      await child?.dispose();
+    });
+
+    it.skipIf(!existsSync(PRLIMIT))('keeps the old content whole and leaves no temp file [needs prlimit]', async () => {
+      const target = join(dir, 'target');
+      await writeFile(target, 'old content');
+      const result = await runProcess(PRLIMIT, ['--fsize=100000', process.execPath, child.file, 'atomic', target, '300000']);
+      const report = JSON.parse(result.stdout.trim() || '{}') as { ok?: boolean; error?: { code?: string; causeCode?: string }; left?: string[] };
+      expect(report.ok, result.stderr).toBe(false);
+      expect(report.error).toEqual({ code: 'E_IO', causeCode: 'EFBIG' });
+      expect(report.left).toEqual(['target']);
+      expect(await readFile(target, 'utf8')).toBe('old content');
+    });
   });
 });

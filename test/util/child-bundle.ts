@@ -59,8 +59,13 @@ export interface ChildResult {
 
 /** Runs a bundled child to completion, collecting its output. */
 export function runChild(file: string, args: readonly string[], options: SpawnOptions = {}): Promise<ChildResult> {
+  return runProcess(process.execPath, [file, ...args], options);
+}
+
+/** Runs any command to completion (e.g. a child under `prlimit`), collecting its output. */
+export function runProcess(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd: REPO_ROOT, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: REPO_ROOT, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

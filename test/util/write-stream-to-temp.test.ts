@@ -3,11 +3,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { digestOfBytes } from '../../src/util/digest.js';
 import { isTempName } from '../../src/util/tmp.js';
 import { writeStreamToTempFile } from '../../src/util/write-stream-to-temp.js';
 import { expectCode } from '../helpers/expect-code.js';
+import { bundleChild, runProcess, type ChildBundle } from './child-bundle.js';
+
+const PRLIMIT = '/usr/bin/prlimit';
 
 describe('writeStreamToTempFile', () => {
   let dir: string;
@@ -55,5 +59,23 @@ describe('writeStreamToTempFile', () => {
     await writeFile(join(dir, 'file'), 'x');
     const err = await expectCode(() => writeStreamToTempFile(Readable.from([Buffer.from('x')]), join(dir, 'file', 'sub')), 'E_IO');
     expect((err.cause as NodeJS.ErrnoException).code).toMatch(/^(ENOTDIR|EEXIST)$/);
+  });
+
+  describe('when the OS fails a write midway (file size limit, as a full disk would)', () => {
+    let child: ChildBundle;
+    beforeAll(async () => {
+      child = await bundleChild('test/util/write-limit.child.ts');
+    });
+    afterAll(async () => {
+      await child?.dispose();
+    });
+
+    it.skipIf(!existsSync(PRLIMIT))('gives E_IO with the OS cause and removes the partial file [needs prlimit]', async () => {
+      const result = await runProcess(PRLIMIT, ['--fsize=100000', process.execPath, child.file, 'intake', dir, '300000']);
+      const report = JSON.parse(result.stdout.trim() || '{}') as { ok?: boolean; error?: { code?: string; causeCode?: string }; left?: string[] };
+      expect(report.ok, result.stderr).toBe(false);
+      expect(report.error).toEqual({ code: 'E_IO', causeCode: 'EFBIG' });
+      expect(report.left).toEqual([]);
+    });
   });
 });

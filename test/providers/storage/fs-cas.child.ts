@@ -2,7 +2,7 @@
  * Child process for fs-cas tests that need a separate OS process: run as another user (to meet
  * real permission errors even when the tests run as root), or killed mid-write (a real crash).
  * Prints one JSON line per result on stdout.
- *   put-readonly <root> <source>   try to store <source> in a store the user may not write
+ *   put <root> <source>            store <source> (run as another user, or under a file size limit)
  *   intake-forever <dir>           stream endless bytes into a temp file in <dir> until killed
  *   store-forever <root>           intake + put random blobs one after another until killed,
  *                                  printing {stored: digest} after each put resolves
@@ -17,6 +17,9 @@ import { writeStreamToTempFile } from '../../../src/util/write-stream-to-temp.js
 
 const [mode, a, b] = process.argv.slice(2);
 
+// Under `prlimit --fsize` the kernel would kill us with SIGXFSZ instead of failing the write.
+process.on('SIGXFSZ', () => undefined);
+
 function report(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
@@ -27,7 +30,7 @@ function describeError(err: unknown): unknown {
     : { raw: String(err), code: (err as NodeJS.ErrnoException).code };
 }
 
-if (mode === 'put-readonly') {
+if (mode === 'put') {
   try {
     const storage = createFsStorage({ root: a! });
     const bytes = await readFile(b!);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import type { Digest } from '../../../src/contracts/index.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
 import { describeStorageConformance, readBlob } from '../../conformance/storage.suite.js';
 import { expectCode } from '../../helpers/expect-code.js';
-import { bundleChild, runChild, type ChildBundle } from '../../util/child-bundle.js';
+import { bundleChild, runChild, runProcess, type ChildBundle } from '../../util/child-bundle.js';
 
 async function newRoot(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'pakt-fscas-'));
@@ -179,7 +180,7 @@ describe('fs-cas: its own cases', () => {
     const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     await chmod(s.root, 0o555);
     for (const sub of ['content-v1', 'content-v1/sha256', 'tmp', 'quarantine']) await chmod(join(s.root, sub), 0o555);
-    const result = await runChild(child.file, ['put-readonly', s.root, source], asOther);
+    const result = await runChild(child.file, ['put', s.root, source], asOther);
     expect(result.stdout, result.stderr).toMatch(/\S/);
     const line = JSON.parse(result.stdout.trim().split('\n').pop()!);
     expect(line.ok, result.stderr).toBe(false);
@@ -187,6 +188,24 @@ describe('fs-cas: its own cases', () => {
     expect(line.error.causeCode).toMatch(/^(EACCES|EPERM|EROFS)$/);
     expect(line.error.message).toContain(s.root);
     for (const sub of ['content-v1', 'content-v1/sha256', 'tmp', 'quarantine']) await chmod(join(s.root, sub), 0o755);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/prlimit') || !existsSync('/dev/shm'))('a write the OS fails midway (file size limit, as a full disk would) gives E_IO and stores nothing [needs prlimit, /dev/shm]', async () => {
+    const s = await store();
+    // From another filesystem, so put() must copy the bytes (and can fail while writing them).
+    const shm = await mkdtemp('/dev/shm/pakt-efbig-');
+    try {
+      const source = join(shm, 'source');
+      await writeFile(source, randomBytes(300_000));
+      const result = await runProcess('/usr/bin/prlimit', ['--fsize=100000', process.execPath, child.file, 'put', s.root, source]);
+      const line = JSON.parse(result.stdout.trim().split('\n').pop() || '{}');
+      expect(line.ok, result.stderr).toBe(false);
+      expect(line.error).toMatchObject({ code: 'E_IO', causeCode: 'EFBIG' });
+      expect(await filesUnder(s.root)).toEqual([]);
+      expect(await readdir(shm)).toEqual(['source']);
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
   });
 
   it('a folder where the layout needs a file, or a file where it needs a folder, gives E_IO', async () => {
