@@ -74,17 +74,15 @@ export function migrate(db: Database, path: string, migrations: readonly Migrati
     if (m.version !== i + 1) throw new RegistryError('E_INTERNAL', `migration list is out of order: position ${i + 1} holds version ${m.version}`);
   });
   const target = migrations.length;
-  // The common case, an up-to-date store, needs only a read and takes no write lock.
-  if (readSchemaVersion(db, path) === target) return [];
+  // The common case, an up-to-date store, needs only a read and takes no write lock; a newer
+  // store is refused before any lock is taken (it may be on read-only media).
+  const seen = readSchemaVersion(db, path);
+  refuseNewer(seen, target, path);
+  if (seen === target) return [];
   const run = db.transaction((): number[] => {
+    // Read again under the write lock: another process may have migrated meanwhile.
     const current = readSchemaVersion(db, path);
-    if (current > target) {
-      throw new RegistryError(
-        'E_META_SCHEMA_NEWER',
-        `metadata database ${path} has schema version ${current}, but this pakt knows schema versions up to ${target}; upgrade pakt to open it`,
-        { path, expected: target, found: current },
-      );
-    }
+    refuseNewer(current, target, path);
     if (current === 0) {
       db.exec(`
         CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -102,4 +100,14 @@ export function migrate(db: Database, path: string, migrations: readonly Migrati
     return applied;
   });
   return run.immediate();
+}
+
+function refuseNewer(current: number, target: number, path: string): void {
+  if (current > target) {
+    throw new RegistryError(
+      'E_META_SCHEMA_NEWER',
+      `metadata database ${path} has schema version ${current}, but this pakt knows schema versions up to ${target}; upgrade pakt to open it`,
+      { path, expected: target, found: current },
+    );
+  }
 }
