@@ -32,7 +32,12 @@ import { migrate, type Migration } from './sqlite-migrations.js';
 export interface SqliteMetadataOptions {
   /** The database file (created with its folder if missing). Required. */
   path: string;
-  /** How long to wait for another process's lock before E_META_BUSY, in ms (default 5000). */
+  /**
+   * How long to wait for another process's lock before E_META_BUSY, in ms (default 5000).
+   * better-sqlite3 is synchronous, so SQLite's own wait blocks this thread; writers hold the lock
+   * for well under a millisecond per publish, so in practice waits are short. A larger value rides
+   * out long operations of other processes (a rebuild) at the price of a longer stall if one hangs.
+   */
   busyTimeoutMs?: number;
   /**
    * `full` (default): a publish is on disk when insertVersion resolves (one fsync per write, ~0.2 ms
