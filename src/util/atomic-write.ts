@@ -13,7 +13,7 @@
  * the storage provider, which follows the same temp → fsync → rename → fsync-folder order.
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { toRegistryError } from '../errors.js';
 import { fsyncDir } from './fsync.js';
 import { tempPath } from './tmp.js';
@@ -40,13 +40,15 @@ const queues = new Map<string, Promise<unknown>>();
 
 /** Atomically replaces `target` with `data`. Fails with E_IO (cause attached) on any OS error. */
 export function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const previous = queues.get(target) ?? Promise.resolve();
+  // One queue per file, however the caller spelled its path.
+  const key = resolve(target);
+  const previous = queues.get(key) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(() => writeNow(target, data, options));
   const tail = run.catch(() => undefined);
-  queues.set(target, tail);
+  queues.set(key, tail);
   // Forget the queue once idle, so the map does not grow with every path ever written.
   void tail.then(() => {
-    if (queues.get(target) === tail) queues.delete(target);
+    if (queues.get(key) === tail) queues.delete(key);
   });
   return run;
 }
