@@ -210,14 +210,19 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
         await rm(sourcePath, { force: true }).catch(() => undefined);
         return;
       }
-      await ensureBlobDir(dirname(dest));
-      try {
-        // Stored blobs are immutable; read-only protects them from an accidental write in place.
-        await chmod(sourcePath, 0o444);
-        if (durable) await fsyncFile(sourcePath);
-      } catch (err) {
-        throw toRegistryError(err, 'E_IO', `cannot prepare ${sourcePath} for storing as ${digest}`);
-      }
+      const prepareFile = async (): Promise<void> => {
+        try {
+          // Stored blobs are immutable; read-only protects them from an accidental write in place.
+          await chmod(sourcePath, 0o444);
+          if (durable) await fsyncFile(sourcePath);
+        } catch (err) {
+          throw toRegistryError(err, 'E_IO', `cannot prepare ${sourcePath} for storing as ${digest}`);
+        }
+      };
+      // Independent until the rename, so their fsyncs overlap; both must finish before it.
+      const [file, dir] = await Promise.allSettled([prepareFile(), ensureBlobDir(dirname(dest))]);
+      if (file.status === 'rejected') throw file.reason;
+      if (dir.status === 'rejected') throw dir.reason;
       await moveIntoPlace(sourcePath, dest);
       if (durable) await fsyncDir(dirname(dest));
     },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -176,8 +176,10 @@ describe('fs-cas: its own cases', () => {
     await writeFile(source, 'new blob');
     await chmod(join(source, '..'), 0o777);
     await chmod(source, 0o666);
-    // Root ignores permission bits, so when the tests run as root the child runs as nobody.
+    // Root ignores permission bits, so when the tests run as root the child runs as nobody,
+    // and owns its source file as a caller's temp file would be owned.
     const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (process.getuid?.() === 0) await chown(source, 65534, 65534);
     await chmod(s.root, 0o555);
     for (const sub of ['content-v1', 'content-v1/sha256', 'tmp', 'quarantine']) await chmod(join(s.root, sub), 0o555);
     const result = await runChild(child.file, ['put', s.root, source], asOther);
