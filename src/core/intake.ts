@@ -1,14 +1,17 @@
 /**
  * Intake, the first step of publish and validate: the input (a path, bytes or a stream) is
  * streamed into a temporary file in the manager's work folder, hashed and measured on the way,
- * and cut off at limits.maxArchiveBytes. A whole archive is never held in memory (a Buffer input
- * is already in memory: it is written out, not copied).
+ * and cut off at limits.maxArchiveBytes. A whole archive is never held in memory: a file above
+ * SMALL_FILE_BYTES is streamed. A small file is read in one call, hashed and written in one call,
+ * which saves the stream machinery (about half the intake time of a 20 KB package); a Buffer input
+ * is already in memory and is written out the same way.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Digest } from '../contracts/index.js';
-import { RegistryError } from '../errors.js';
+import { RegistryError, toRegistryError } from '../errors.js';
+import { digestOfBytes } from '../util/digest.js';
 import { writeStreamToTempFile } from '../util/write-stream-to-temp.js';
 import type { CoreContext } from './context.js';
 import type { PublishInput } from './types.js';
@@ -19,8 +22,43 @@ export interface IntakeResult {
   size: number;
 }
 
+/** Files up to this size are read whole instead of streamed. */
+export const SMALL_FILE_BYTES = 1024 * 1024;
+
 export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): Promise<IntakeResult> {
-  const source = await openInput(input, ctx.limits.maxArchiveBytes);
+  const maxBytes = ctx.limits.maxArchiveBytes;
+  if (input instanceof Uint8Array) {
+    if (input.byteLength > maxBytes) throw tooLarge(`the package is ${input.byteLength} bytes`, maxBytes, { found: input.byteLength });
+    return writeSmall(ctx, input);
+  }
+  if (typeof input === 'string') {
+    const size = await fileSize(input, maxBytes);
+    if (size <= SMALL_FILE_BYTES) {
+      const bytes = await readFile(input).catch((err: unknown) => {
+        throw toRegistryError(err, 'E_IO', `cannot read package file '${input}'`);
+      });
+      // Re-checked: the file may have grown since it was measured.
+      if (bytes.length > maxBytes) throw tooLarge(`package file '${input}' is ${bytes.length} bytes`, maxBytes, { path: input, found: bytes.length });
+      return writeSmall(ctx, bytes);
+    }
+    return streamIn(ctx, createReadStream(input, { highWaterMark: 1024 * 1024 }));
+  }
+  if (input instanceof Readable) return streamIn(ctx, input);
+  throw new RegistryError('E_INVALID_ARGUMENT', `publishPackage takes a file path, a Buffer or a Readable, got ${input === null ? 'null' : typeof input}`);
+}
+
+async function writeSmall(ctx: CoreContext, bytes: Uint8Array): Promise<IntakeResult> {
+  const tempPath = await ctx.temp.path();
+  try {
+    await writeFile(tempPath, bytes, { flag: 'wx' });
+  } catch (err) {
+    await rm(tempPath, { force: true });
+    throw toRegistryError(err, 'E_IO', `cannot write the package into temp file ${tempPath}`);
+  }
+  return { tempPath, digest: digestOfBytes(bytes), size: bytes.byteLength };
+}
+
+async function streamIn(ctx: CoreContext, source: Readable): Promise<IntakeResult> {
   const maxBytes = ctx.limits.maxArchiveBytes;
   const written = await writeStreamToTempFile(source, ctx.temp.dir, {
     maxBytes,
@@ -29,20 +67,13 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
   return { tempPath: written.path, digest: written.digest, size: written.size };
 }
 
-async function openInput(input: PublishInput, maxBytes: number): Promise<Readable> {
-  if (typeof input === 'string') {
-    const info = await stat(input).catch((err: NodeJS.ErrnoException) => {
-      throw new RegistryError('E_INPUT_NOT_FOUND', `cannot read package file '${input}': ${err.code ?? err.message}`, { path: input }, { cause: err });
-    });
-    if (!info.isFile()) throw new RegistryError('E_INPUT_NOT_FOUND', `'${input}' is not a file; give the path of a .zip package`, { path: input });
-    if (info.size > maxBytes) {
-      throw tooLarge(`package file '${input}' is ${info.size} bytes`, maxBytes, { path: input, found: info.size });
-    }
-    return createReadStream(input, { highWaterMark: 1024 * 1024 });
-  }
-  if (input instanceof Uint8Array) return Readable.from([Buffer.from(input.buffer, input.byteOffset, input.byteLength)], { objectMode: false });
-  if (input instanceof Readable) return input;
-  throw new RegistryError('E_INVALID_ARGUMENT', `publishPackage takes a file path, a Buffer or a Readable, got ${input === null ? 'null' : typeof input}`);
+async function fileSize(file: string, maxBytes: number): Promise<number> {
+  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+    throw new RegistryError('E_INPUT_NOT_FOUND', `cannot read package file '${file}': ${err.code ?? err.message}`, { path: file }, { cause: err });
+  });
+  if (!info.isFile()) throw new RegistryError('E_INPUT_NOT_FOUND', `'${file}' is not a file; give the path of a .zip package`, { path: file });
+  if (info.size > maxBytes) throw tooLarge(`package file '${file}' is ${info.size} bytes`, maxBytes, { path: file, found: info.size });
+  return info.size;
 }
 
 function tooLarge(what: string, maxBytes: number, details: { path?: string; found: number }): RegistryError {

@@ -9,7 +9,7 @@
  * The original publish time is not stored in an archive; rebuilt rows get the time of the rebuild.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Digest, VersionRecord } from '../contracts/index.js';
 import { isRegistryError } from '../errors.js';
@@ -52,8 +52,7 @@ const rebuildSearch: Step<RebuildState> = {
 export const REBUILD_STEPS: ReadonlyArray<Step<RebuildState>> = [scanArchives, rebuildSearch];
 
 async function restoreOne(ctx: CoreContext, state: RebuildState, digest: Digest): Promise<void> {
-  await mkdir(ctx.temp.dir, { recursive: true });
-  const temp = ctx.temp.path();
+  const temp = await ctx.temp.path();
   try {
     let report;
     try {

@@ -4,13 +4,20 @@
  * (`pakt-<pid>-<random>.tmp`), so `verify` and `gc` can sweep what a killed process left behind
  * without touching the files of a process that is still running.
  */
+import { mkdir } from 'node:fs/promises';
 import { sweepTempDir, tempPath } from '../util/tmp.js';
 
 export class TempArea {
+  private made = false;
+
   constructor(readonly dir: string) {}
 
-  /** A fresh path in the folder (the file is not created; the folder may not exist yet). */
-  path(): string {
+  /** A fresh path in the folder, which is created on first use (the file itself is not). */
+  async path(): Promise<string> {
+    if (!this.made) {
+      await mkdir(this.dir, { recursive: true });
+      this.made = true;
+    }
     return tempPath(this.dir);
   }
 

@@ -86,7 +86,7 @@ describe('download', () => {
     await registry.publishPackage(b.file);
     const blob = blobPath(t.store, a.digest);
     const bytes = readFileSync(blob);
-    bytes[bytes.length >> 1] ^= 0xff; // same size, different bytes
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff; // same size, different bytes
     writeFileSync(blob, bytes);
     const file = path.join(t.dir, 'left-pad.zip');
     await expectCode(() => registry.downloadToFile('left-pad', '1.0.0', file), 'E_STORE_INTEGRITY');
