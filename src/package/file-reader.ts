@@ -11,6 +11,8 @@ import { RegistryError, toRegistryError } from '../errors.js';
 
 /** Large reads keep system calls few on big entries; 256 KiB stays well inside a flat RSS. */
 const READ_CHUNK_BYTES = 256 * 1024;
+/** Read-ahead for small reads through IoTaggingReader.read. */
+const READ_AHEAD_BYTES = 256 * 1024;
 
 /**
  * Reads [start, end) of a shared descriptor with positional reads. fs.createReadStream would
@@ -60,6 +62,22 @@ export class FileReader extends yauzl.RandomAccessReader {
   override _readStreamForRange(start: number, end: number): Readable {
     return new RangeStream(this.fd, start, end);
   }
+
+  /** Small reads (yauzl's central directory records, our headers) skip the stream machinery. */
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    let done = 0;
+    const step = (): void => {
+      fs.read(this.fd, buffer, offset + done, length - done, position + done, (err, bytesRead) => {
+        if (err) return callback(err);
+        if (bytesRead === 0) return callback(new Error(`unexpected end of file: wanted ${length} bytes at ${position}, got ${done}`));
+        done += bytesRead;
+        if (done < length) step();
+        else callback(null);
+      });
+    };
+    if (length === 0) setImmediate(() => callback(null));
+    else step();
+  }
 }
 
 function asIoError(err: unknown): RegistryError {
@@ -71,12 +89,20 @@ function asIoError(err: unknown): RegistryError {
  * throws or emits becomes RegistryError E_IO with the original as its cause.
  */
 export class IoTaggingReader extends yauzl.RandomAccessReader {
-  constructor(private readonly inner: yauzl.RandomAccessReader) {
+  constructor(
+    private readonly inner: yauzl.RandomAccessReader,
+    /** The archive's size: a read past it is the archive's fault (truncated), not the reader's. */
+    private readonly size: number,
+  ) {
     super();
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
     const out = new PassThrough();
+    if (start < 0 || end > this.size) {
+      setImmediate(() => out.destroy(new Error(`unexpected EOF: bytes ${start} to ${end} run past the end of the ${this.size}-byte archive`)));
+      return out;
+    }
     let source: Readable;
     try {
       source = this.inner._readStreamForRange(start, end);
@@ -89,6 +115,46 @@ export class IoTaggingReader extends yauzl.RandomAccessReader {
       if (!source.destroyed) source.destroy();
     });
     return source.pipe(out);
+  }
+
+  private cacheStart = 0;
+  private cache: Buffer = Buffer.alloc(0);
+
+  /**
+   * yauzl reads the central directory one small record at a time; serving those reads from a
+   * read-ahead buffer turns thousands of system calls into a few.
+   */
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    if (position < 0 || position + length > this.size) {
+      setImmediate(() => callback(new Error(`unexpected EOF: ${length} bytes at offset ${position} run past the end of the ${this.size}-byte archive`)));
+      return;
+    }
+    const cached = (): boolean => {
+      if (position < this.cacheStart || position + length > this.cacheStart + this.cache.length) return false;
+      this.cache.copy(buffer, offset, position - this.cacheStart, position - this.cacheStart + length);
+      // Asynchronous even on a hit, so yauzl's read-next-entry loop never deepens the stack.
+      queueMicrotask(() => callback(null));
+      return true;
+    };
+    if (cached()) return;
+    const fill = length < READ_AHEAD_BYTES ? Math.min(READ_AHEAD_BYTES, this.size - position) : length;
+    const direct = fill === length;
+    const target = direct ? buffer.subarray(offset, offset + length) : Buffer.allocUnsafe(fill);
+    let called = false;
+    const once = (err: Error | null) => {
+      if (called) return;
+      called = true;
+      if (err) return callback(asIoError(err));
+      if (direct) return callback(null);
+      this.cache = target;
+      this.cacheStart = position;
+      if (!cached()) callback(new Error('read-ahead buffer does not cover the read'));
+    };
+    try {
+      this.inner.read(target, 0, fill, position, once);
+    } catch (err) {
+      once(err as Error);
+    }
   }
 
   override close(callback: (err: Error | null) => void): void {

@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { ValidationIssue, ValidationReport } from '../contracts/validation.js';
@@ -24,7 +25,7 @@ import { checkAgreement, checkManifest, checkMetadata, MANIFEST_FILE, METADATA_F
 import { decodeEntryName } from './entry-name.js';
 import { classifyEntry } from './entry-kind.js';
 import { FileReader, IoTaggingReader } from './file-reader.js';
-import { EXTRA_AES, readArchiveEnd, readDataDescriptor, readLocalHeader, type ArchiveEnd, type ExtraFieldRecord } from './zip-records.js';
+import { EXTRA_AES, readArchiveEnd, readDataDescriptor, readLocalHeader, WindowedReader, type ArchiveEnd, type ExtraFieldRecord, type ReadAt } from './zip-records.js';
 
 /** Past this many issues the report stops growing; a hostile archive must not inflate it without end. */
 export const MAX_REPORTED_ISSUES = 1000;
@@ -177,7 +178,7 @@ export async function validateArchiveFile(file: string, options: ValidateArchive
 export async function validateArchive(source: yauzl.RandomAccessReader, size: number, options: ValidateArchiveOptions = {}): Promise<ValidationReport> {
   const limits = resolveLimits(options.limits);
   const report = new Report();
-  const reader = new IoTaggingReader(source);
+  const reader = new IoTaggingReader(source, size);
   // Our reference keeps yauzl from closing the source under us; the caller owns the source.
   (reader as unknown as { ref(): void }).ref();
   try {
@@ -396,6 +397,7 @@ function checkLayoutFromCentral(records: EntryRecord[], end: ArchiveEnd, report:
  */
 async function readEntries(zip: yauzl.ZipFile, reader: yauzl.RandomAccessReader, records: EntryRecord[], end: ArchiveEnd, limits: Limits, report: Report): Promise<void> {
   const sorted = [...records].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
+  const read = new WindowedReader(reader, end.centralDirectoryOffset).read;
   let expectedStart = 0;
   let layoutKnown = true;
   for (const rec of sorted) {
@@ -408,7 +410,7 @@ async function readEntries(zip: yauzl.ZipFile, reader: yauzl.RandomAccessReader,
     layoutKnown = false;
     let local;
     try {
-      local = await readLocalHeader(reader, start, end.centralDirectoryOffset, entry.fileNameLength, entryLabel(rec));
+      local = await readLocalHeader(read, start, end.centralDirectoryOffset, entry.fileNameLength, entryLabel(rec));
     } catch (err) {
       const coded = classify(err, `entry ${label}`);
       if (isFatal(coded)) throw coded;
@@ -444,10 +446,10 @@ async function readEntries(zip: yauzl.ZipFile, reader: yauzl.RandomAccessReader,
       report.add('E_PKG_ENTRY_OVERLAP', `entry ${label}: its data (${local.dataStart} to ${dataEnd}) runs into the central directory at ${end.centralDirectoryOffset}`, rec.path ?? undefined);
       continue;
     }
-    if (rec.readable) await readEntryData(zip, rec, local.dataStart, limits, report);
+    if (rec.readable) await readEntryData(zip, read, rec, local.dataStart, report);
     let entryEnd = dataEnd;
     if (usesDescriptor) {
-      const descriptor = await readDataDescriptor(reader, dataEnd, end.centralDirectoryOffset, entry, local.zip64);
+      const descriptor = await readDataDescriptor(read, dataEnd, end.centralDirectoryOffset, entry, local.zip64);
       if (!descriptor) {
         report.add('E_PKG_HEADER_MISMATCH', `entry ${label}: its flags announce a data descriptor but there is no room for one before the next record`, rec.path ?? undefined);
         continue;
@@ -470,8 +472,14 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`;
 }
 
+/**
+ * Entries this small in both forms are read whole through the window and inflated in one call
+ * (bounded by the declared size), which spares thousands of small files a stream pipeline each.
+ */
+const WHOLE_ENTRY_BYTES = 256 * 1024;
+
 /** Streams one entry's data once: CRC-32, sha256, real size; keeps the bytes of the two documents. */
-async function readEntryData(zip: yauzl.ZipFile, rec: EntryRecord, dataStart: number, limits: Limits, report: Report): Promise<void> {
+async function readEntryData(zip: yauzl.ZipFile, read: ReadAt, rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
   const entry = rec.entry;
   const label = `'${entryLabel(rec)}'`;
   const document = rec.path === METADATA_FILE || rec.path === MANIFEST_FILE ? rec.path : null;
@@ -479,15 +487,32 @@ async function readEntryData(zip: yauzl.ZipFile, rec: EntryRecord, dataStart: nu
   const hash = createHash('sha256');
   let crc = 0;
   let size = 0;
+  const take = (chunk: Buffer): boolean => {
+    size += chunk.length;
+    if (size > entry.uncompressedSize) return false;
+    hash.update(chunk);
+    crc = crc32(chunk, crc);
+    if (keep) keep.push(chunk);
+    return true;
+  };
+  const deflated = entry.compressionMethod === 8;
   let stream: Readable | undefined;
   try {
-    stream = await openData(zip, dataStart, entry.compressedSize, entry.compressionMethod === 8);
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > entry.uncompressedSize) break;
-      hash.update(chunk);
-      crc = crc32(chunk, crc);
-      if (keep) keep.push(chunk);
+    if (entry.compressedSize <= WHOLE_ENTRY_BYTES && entry.uncompressedSize <= WHOLE_ENTRY_BYTES) {
+      const compressed = await read(dataStart, entry.compressedSize);
+      if (!deflated) take(compressed);
+      else if (compressed.length > 0 || entry.uncompressedSize > 0) {
+        try {
+          // One byte over the declared size is enough to prove the declaration false.
+          take(zlib.inflateRawSync(compressed, { maxOutputLength: entry.uncompressedSize + 1 }));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
+          size = entry.uncompressedSize + 1;
+        }
+      }
+    } else {
+      stream = await openData(zip, dataStart, entry.compressedSize, deflated);
+      for await (const chunk of stream as AsyncIterable<Buffer>) if (!take(chunk)) break;
     }
   } catch (err) {
     stream?.destroy();

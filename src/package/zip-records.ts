@@ -25,6 +25,35 @@ const EOCD_BYTES = 22;
 const LOCATOR_BYTES = 20;
 const MAX_COMMENT_BYTES = 0xffff;
 
+/** Reads exactly `length` bytes at `offset` (a window over the reader, or the reader itself). */
+export type ReadAt = (offset: number, length: number) => Promise<Buffer>;
+
+/**
+ * Serves small reads from one cached window, so walking thousands of small entries (header,
+ * data, descriptor, next header) costs one read per window instead of three per entry.
+ */
+export class WindowedReader {
+  private start = 0;
+  private window: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly reader: yauzl.RandomAccessReader,
+    /** Reads never go past this offset (the start of the central directory). */
+    private readonly limit: number,
+    private readonly windowBytes = 1024 * 1024,
+  ) {}
+
+  readonly read: ReadAt = async (offset, length) => {
+    if (offset >= this.start && offset + length <= this.start + this.window.length) {
+      return this.window.subarray(offset - this.start, offset - this.start + length);
+    }
+    if (length > this.windowBytes / 2 || offset + length > this.limit) return readRange(this.reader, offset, length);
+    this.window = await readRange(this.reader, offset, Math.min(this.windowBytes, this.limit - offset));
+    this.start = offset;
+    return this.window.subarray(0, length);
+  };
+}
+
 export function zipError(code: ErrorCode, message: string, path?: string): RegistryError {
   return new RegistryError(code, message, path === undefined ? {} : { path });
 }
@@ -160,15 +189,15 @@ export interface LocalHeader {
  * Reads the local header at `offset`. `nameLengthHint` (the central name length) lets most
  * headers come in one read; `limit` is where the header must end (the central directory start).
  */
-export async function readLocalHeader(reader: yauzl.RandomAccessReader, offset: number, limit: number, nameLengthHint: number, path: string): Promise<LocalHeader> {
+export async function readLocalHeader(read: ReadAt, offset: number, limit: number, nameLengthHint: number, path: string): Promise<LocalHeader> {
   if (offset + 30 > limit) throw zipError('E_PKG_ZIP_CORRUPT', `entry '${path}': its local header at offset ${offset} would run into the central directory (at ${limit})`, path);
-  let buffer = await readRange(reader, offset, Math.min(30 + nameLengthHint + 64, limit - offset));
+  let buffer = await read(offset, Math.min(30 + nameLengthHint + 64, limit - offset));
   if (buffer.readUInt32LE(0) !== SIG_LOCAL) throw zipError('E_PKG_ZIP_CORRUPT', `entry '${path}': no local file header at offset ${offset}, where the central directory points`, path);
   const nameLength = buffer.readUInt16LE(26);
   const extraLength = buffer.readUInt16LE(28);
   const dataStart = offset + 30 + nameLength + extraLength;
   if (dataStart > limit) throw zipError('E_PKG_ZIP_CORRUPT', `entry '${path}': its local header (name and extra fields) runs into the central directory`, path);
-  if (buffer.length < 30 + nameLength + extraLength) buffer = await readRange(reader, offset, 30 + nameLength + extraLength);
+  if (buffer.length < 30 + nameLength + extraLength) buffer = await read(offset, 30 + nameLength + extraLength);
   const nameRaw = buffer.subarray(30, 30 + nameLength);
   const extraFields = parseExtraFields(buffer.subarray(30 + nameLength, 30 + nameLength + extraLength), `entry '${path}' (local header)`);
   let compressedSize = buffer.readUInt32LE(18);
@@ -215,7 +244,7 @@ export interface DataDescriptor {
  * the disagreement.
  */
 export async function readDataDescriptor(
-  reader: yauzl.RandomAccessReader,
+  read: ReadAt,
   offset: number,
   limit: number,
   expected: { crc32: number; compressedSize: number; uncompressedSize: number },
@@ -223,7 +252,7 @@ export async function readDataDescriptor(
 ): Promise<DataDescriptor | null> {
   const available = Math.min(24, limit - offset);
   if (available < 12) return null;
-  const b = await readRange(reader, offset, available);
+  const b = await read(offset, available);
   const candidates: DataDescriptor[] = [];
   const signed = b.readUInt32LE(0) === SIG_DESCRIPTOR;
   const bases = signed ? [4, 0] : [0];
