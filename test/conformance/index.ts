@@ -6,3 +6,4 @@
 export { describeMetadataConformance, sampleRecord, type MetadataConformanceOptions } from './metadata.suite.js';
 export { describeStorageConformance, readBlob, type StorageConformanceOptions } from './storage.suite.js';
 export { describeSearchConformance, type SearchConformanceOptions } from './search.suite.js';
+export { describeAuditConformance, type AuditConformanceOptions } from './audit.suite.js';

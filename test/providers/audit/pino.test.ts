@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/contracts/index.js';
 import { createPinoAudit, GENESIS_HASH, verifyAuditLog } from '../../../providers/audit/pino.js';
 import { expectCode } from '../../helpers/expect-code.js';
+import { describeAuditConformance } from '../../conformance/audit.suite.js';
 
 let dir: string;
 beforeEach(() => {
@@ -23,6 +24,13 @@ function writeLog(file: string, n: number): void {
   for (let i = 0; i < n; i++) sink.record(event(i));
   sink.close?.();
 }
+
+await describeAuditConformance({
+  name: 'pino',
+  create: () => createPinoAudit({ file: path.join(mkdtempSync(path.join(os.tmpdir(), 'pakt-audit-conf-')), 'audit.log') }),
+  read: (sink) => readFileSync(sink.file, 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Partial<AuditEvent>),
+  cleanup: (sink) => rmSync(path.dirname(sink.file), { recursive: true, force: true }),
+});
 
 describe('pino audit sink', () => {
   it('writes one JSON line per record with the event fields and a hash chain', async () => {
