@@ -7,3 +7,4 @@ export { describeMetadataConformance, sampleRecord, type MetadataConformanceOpti
 export { describeStorageConformance, readBlob, type StorageConformanceOptions } from './storage.suite.js';
 export { describeSearchConformance, type SearchConformanceOptions } from './search.suite.js';
 export { describeAuditConformance, type AuditConformanceOptions } from './audit.suite.js';
+export { describeValidationConformance, zipOf, packageEntries, type ValidationConformanceOptions } from './validation.suite.js';

@@ -6,6 +6,7 @@ import createZipValidatorDefault, { createZipValidator } from '../../../provider
 import { CORE_VERSION } from '../../../src/contracts/provider.js';
 import { buildPackage } from '../../../src/package/pack.js';
 import { expectCode } from '../../helpers/expect-code.js';
+import { describeValidationConformance } from '../../conformance/validation.suite.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'pakt-zipval-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -33,3 +34,5 @@ describe('createZipValidator', () => {
     await expectCode(() => createZipValidator().validateFile(path.join(work, 'nope.zip')), 'E_INPUT_NOT_FOUND');
   });
 });
+
+await describeValidationConformance({ name: 'zip', create: () => createZipValidator() });
