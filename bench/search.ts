@@ -10,7 +10,8 @@
  * on a 60-query sample and SQLite FTS5 (trigram) on every query.
  *
  * Extra flags: --fuse-sample <n> (size of the fuse.js sample, default 60; 0 skips it),
- * --no-fts5, --fuse-provider (also run this project's fuse provider on the sample).
+ * --no-fts5, --fuse-provider (also run this project's fuse provider on the sample),
+ * --alternatives (also measure the candidate generators not chosen: bench/lib/search-alternatives.ts).
  * With no arguments (and from `npm run bench`), run() uses ../shared/data/search and updates
  * the `search` section of docs/benchmarks.md.
  */
@@ -23,6 +24,7 @@ import { createFuseSearch } from '../providers/search/fuse.js';
 import { createIndexedSearch } from '../providers/search/indexed.js';
 import type { SearchDocument, SearchProvider } from '../src/contracts/search.js';
 import { machineLine, SHARED_DATA, writeSection } from './lib/report.js';
+import { measureDeletionIndex, runTrigramAlternative } from './lib/search-alternatives.js';
 import { runFts5, runPlainFuse } from './lib/search-baselines.js';
 import { readCorpus, readQueries, sampleByKind, type BenchQuery } from './lib/search-data.js';
 import { figuresByKind, figuresTable, type QueryRun } from './lib/search-eval.js';
@@ -36,8 +38,8 @@ interface SearchBenchOptions {
   fuseSample: number;
   fts5: boolean;
   fuseProvider: boolean;
-  /** Write the figures into docs/benchmarks.md. */
-  writeDoc: boolean;
+  /** Also measure the candidate generators not chosen (trigram filter, deletion index). */
+  alternatives: boolean;
 }
 
 /** A full collection when the runtime allows it, so the memory figure is the index, not garbage. */
@@ -116,6 +118,16 @@ export async function benchSearch(opts: SearchBenchOptions): Promise<string> {
     notes.push(`plain fuse.js: build ${(plain.buildMs / 1000).toFixed(2)} s.`);
     log(t);
   }
+  if (opts.alternatives) {
+    const oneWord = queries.filter((q) => !q.q.trim().includes(' '));
+    const tri = runTrigramAlternative(docs, oneWord, collect);
+    const t = figuresTable('alternative: trigram filter + verify (one-word queries)', figuresByKind(tri.runs));
+    sections.push(t);
+    notes.push(`trigram alternative: build ${(tri.buildMs / 1000).toFixed(2)} s, ${tri.mb.toFixed(0)} MB (names only).`);
+    log(t);
+    const del = measureDeletionIndex(docs, collect);
+    notes.push(`deletion index: 1 deletion ${del.keys1} keys, build ${(del.buildMs1 / 1000).toFixed(2)} s, ${del.mb1.toFixed(0)} MB; 2 deletions would store ${(del.keys2 / 1e6).toFixed(1)} M (name, key) pairs.`);
+  }
   for (const n of notes) log(n);
   return [
     `### Search (\`npm run bench:search\`)`,
@@ -137,7 +149,7 @@ export async function run(): Promise<void> {
     fuseSample: 60,
     fts5: true,
     fuseProvider: false,
-    writeDoc: true,
+    alternatives: false,
   });
   writeSection('search', markdown);
 }
@@ -151,11 +163,12 @@ async function main(): Promise<void> {
       'fuse-sample': { type: 'string' },
       'no-fts5': { type: 'boolean' },
       'fuse-provider': { type: 'boolean' },
+      alternatives: { type: 'boolean' },
     },
   });
   if (values.corpus === undefined && values.queries === undefined) return run();
   if (values.corpus === undefined || values.queries === undefined) {
-    process.stderr.write('usage: bench:search -- --corpus <jsonl.gz> --queries <jsonl> --out <jsonl> [--fuse-sample n] [--no-fts5] [--fuse-provider]\n');
+    process.stderr.write('usage: bench:search -- --corpus <jsonl.gz> --queries <jsonl> --out <jsonl> [--fuse-sample n] [--no-fts5] [--fuse-provider] [--alternatives]\n');
     process.exitCode = 2;
     return;
   }
@@ -166,7 +179,7 @@ async function main(): Promise<void> {
     fuseSample: values['fuse-sample'] === undefined ? 60 : Number(values['fuse-sample']),
     fts5: values['no-fts5'] !== true,
     fuseProvider: values['fuse-provider'] === true,
-    writeDoc: false,
+    alternatives: values.alternatives === true,
   });
 }
 

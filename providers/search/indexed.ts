@@ -187,7 +187,8 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     };
     const exactId = state.trie.get(q);
     if (exactId !== -1) offer(exactId, w.exact, true);
-    const k = editBudget(q.length);
+    // When the query is a name, its neighbours two edits away are noise next to it: walk for one.
+    const k = exactId !== -1 ? Math.min(1, editBudget(q.length)) : editBudget(q.length);
     // No name is longer than maxNameChars, so a longer query is more than k edits from every name.
     if (k > 0 && q.length <= limits.maxNameChars + k) {
       const perEdit = w.edit + w.editShortQuery / (q.length * q.length);

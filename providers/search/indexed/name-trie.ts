@@ -225,22 +225,42 @@ export class NameTrie {
     if (this.pathChars.length < maxDepth + 2) this.pathChars = new Uint16Array(maxDepth + 2);
     const row0 = this.rows[0]!;
     for (let j = 0; j <= m; j++) row0[j] = j;
+    // Locals, not this.x, in the hot loop: the engine cannot assume the arrays stay the same.
+    const firstChild = this.firstChild;
+    const nextSibling = this.nextSibling;
+    const chars = this.char;
+    const docs = this.doc;
+    const names = this.names;
+    const rows = this.rows;
+    const pathChars = this.pathChars;
     // Depth-first with an explicit stack of (node, depth).
-    const stackNode: number[] = [];
-    const stackDepth: number[] = [];
-    for (let c = this.firstChild[0]!; c !== NONE; c = this.nextSibling[c]!) if (this.names[c]! > 0) {
-      stackNode.push(c);
-      stackDepth.push(1);
-    }
-    while (stackNode.length > 0) {
-      const n = stackNode.pop()!;
-      const i = stackDepth.pop()!;
-      const ch = this.char[n]!;
-      this.pathChars[i] = ch;
-      const prev = this.rows[i - 1]!;
-      const row = this.rows[i]!;
-      const prev2 = i >= 2 ? this.rows[i - 2]! : undefined;
-      const prevCh = i >= 2 ? this.pathChars[i - 1]! : 0;
+    let stackNode = new Int32Array(1024);
+    let stackDepth = new Int32Array(1024);
+    let top = 0;
+    const push = (node: number, depth: number) => {
+      if (top === stackNode.length) {
+        const n2 = new Int32Array(top * 2);
+        n2.set(stackNode);
+        stackNode = n2;
+        const d2 = new Int32Array(top * 2);
+        d2.set(stackDepth);
+        stackDepth = d2;
+      }
+      stackNode[top] = node;
+      stackDepth[top] = depth;
+      top++;
+    };
+    for (let c = firstChild[0]!; c !== NONE; c = nextSibling[c]!) if (names[c]! > 0) push(c, 1);
+    while (top > 0) {
+      top--;
+      const n = stackNode[top]!;
+      const i = stackDepth[top]!;
+      const ch = chars[n]!;
+      pathChars[i] = ch;
+      const prev = rows[i - 1]!;
+      const row = rows[i]!;
+      const prev2 = i >= 2 ? rows[i - 2]! : undefined;
+      const prevCh = i >= 2 ? pathChars[i - 1]! : 0;
       // Only cells within k of the diagonal can be ≤ k; the band's neighbours are fenced with k + 1.
       const lo = i - k > 1 ? i - k : 1;
       const hi = i + k < m ? i + k : m;
@@ -263,12 +283,9 @@ export class NameTrie {
       }
       if (hi < m) row[hi + 1] = k + 1;
       if (rowMin > k) continue;
-      if (this.doc[n] !== NONE && hi === m && row[m]! <= k) visitor.onName(this.doc[n]!, row[m]!);
+      if (docs[n] !== NONE && hi === m && row[m]! <= k) visitor.onName(docs[n]!, row[m]!);
       if (i >= maxDepth) continue;
-      for (let c = this.firstChild[n]!; c !== NONE; c = this.nextSibling[c]!) if (this.names[c]! > 0) {
-        stackNode.push(c);
-        stackDepth.push(i + 1);
-      }
+      for (let c = firstChild[n]!; c !== NONE; c = nextSibling[c]!) if (names[c]! > 0) push(c, i + 1);
     }
   }
 }
