@@ -8,8 +8,7 @@
  * blocking the event loop for a few hundred microseconds is the same trade the SQLite provider
  * makes. A Buffer input is already in memory and is written out the same way.
  */
-import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
@@ -34,7 +33,7 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
     return writeSmall(ctx, input);
   }
   if (typeof input === 'string') {
-    const size = await fileSize(input, maxBytes);
+    const size = fileSize(input, maxBytes);
     if (size <= SMALL_FILE_BYTES) {
       let bytes: Buffer;
       try {
@@ -72,10 +71,14 @@ async function streamIn(ctx: CoreContext, source: Readable): Promise<IntakeResul
   return { tempPath: written.path, digest: written.digest, size: written.size };
 }
 
-async function fileSize(file: string, maxBytes: number): Promise<number> {
-  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
-    throw new RegistryError('E_INPUT_NOT_FOUND', `cannot read package file '${file}': ${err.code ?? err.message}`, { path: file }, { cause: err });
-  });
+function fileSize(file: string, maxBytes: number): number {
+  let info;
+  try {
+    info = statSync(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new RegistryError('E_INPUT_NOT_FOUND', `cannot read package file '${file}': ${e.code ?? e.message}`, { path: file }, { cause: err });
+  }
   if (!info.isFile()) throw new RegistryError('E_INPUT_NOT_FOUND', `'${file}' is not a file; give the path of a .zip package`, { path: file });
   if (info.size > maxBytes) throw tooLarge(`package file '${file}' is ${info.size} bytes`, maxBytes, { path: file, found: info.size });
   return info.size;

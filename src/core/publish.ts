@@ -24,7 +24,7 @@ interface PublishState {
   metadata?: PackageMetadata;
   /** The identical version was already recorded before this publish began. */
   existing?: VersionRecord;
-  /** This publish created the blob (it was not in the store before). */
+  /** This publish stored the blob (an identical republish does not). */
   blobCreated: boolean;
   /** The row this publish asked the metadata store to insert (set before the call). */
   candidate?: VersionRecord;
@@ -88,12 +88,17 @@ const store: Step<PublishState> = {
   name: 'store',
   async run(state, ctx) {
     const { digest, size, tempPath } = need(state.intake);
-    const before = await ctx.storage.stat(digest);
-    // An identical republish with its blob in place changes nothing; a missing blob is healed.
-    if (before && state.existing) return { stored: false };
-    state.blobCreated = before === undefined;
+    if (state.existing) {
+      // An identical republish with its blob in place changes nothing; a missing blob is healed.
+      if (await ctx.storage.stat(digest)) return { stored: false };
+    }
+    // Not asking the store first saves a round trip per publish. If the blob was already there it
+    // is an orphan (no row refers to it, or checkExisting would have found one), so undoing a
+    // failed publish may remove it: gc would have. (A process publishing the very same bytes at
+    // that moment then fails its post-insert check below and can simply retry.)
+    state.blobCreated = true;
     await ctx.storage.put(digest, size, tempPath);
-    return { stored: state.blobCreated };
+    return { stored: true };
   },
   async undo(state, ctx) {
     if (!state.intake) return;
