@@ -78,6 +78,21 @@ describe('download', () => {
     await p.close();
   });
 
+  it('keeps search popularity in step with the download count, and audits each download', async () => {
+    const search = createFuseSearch();
+    const counts: Array<[string, number]> = [];
+    const spy = { ...search, info: search.info, capabilities: search.capabilities, setDownloads: async (m: ReadonlyMap<string, number>) => {
+      counts.push(...m);
+      await search.setDownloads(m);
+    } };
+    const registry = new CoreRegistryManager({ metadata: createMemoryMetadata(), storage: createMemoryStorage(), versioning: createSemverVersioning(), validation: createZipValidator(), search: spy, actor: 'ana' });
+    const a = await t.pkg('left-pad', '1.0.0');
+    await registry.publishPackage(a.file);
+    for (let i = 0; i < 3; i++) await streamToBuffer(await registry.downloadPackage('left-pad'));
+    expect(counts).toEqual([['left-pad', 1], ['left-pad', 2], ['left-pad', 3]]);
+    await registry.close();
+  });
+
   it('a blob corrupted on disk gives E_STORE_INTEGRITY, no output file, and verify reports it', async () => {
     const registry = await t.open();
     const a = await t.pkg('left-pad', '1.0.0');
@@ -147,6 +162,13 @@ describe('delete and gc', () => {
     await registry.close();
     const check = await verifyAuditLog(path.join(t.store, 'audit.log'));
     expect(check.ok).toBe(true);
+    const lines = readFileSync(path.join(t.store, 'audit.log'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => `${String(l['action'])}:${String(l['outcome'])}:${String(l['version'] ?? '')}`)).toEqual([
+      'publish:success:1.0.0', 'publish:success:1.1.0', 'delete:success:1.1.0', 'delete:failure:1.1.0', 'delete:failure:^1.0.0',
+      'publish:success:1.1.0', 'delete:success:1.1.0', 'delete:success:1.0.0', 'delete:failure:', 'verify:success:',
+    ]);
+    expect(lines.every((l) => l['actor'] === 'tester' && typeof l['time'] === 'string')).toBe(true);
+    expect(lines[3]).toMatchObject({ code: 'E_VERSION_NOT_FOUND' });
   });
 
   it('gc --dry-run lists orphans and bytes without removing; gc removes them', async () => {
