@@ -111,6 +111,22 @@ describe('publish', () => {
     await p.metadata.close?.();
   });
 
+  it('validatePackage reports on an archive and stores nothing', async () => {
+    const registry = await t.open();
+    const p = defaultProviders({ path: t.store, fsync: false, audit: false });
+    const before = await snapshot(p, t.store);
+    const good = await t.pkg('left-pad', '1.0.0');
+    expect(await registry.validatePackage(good.file)).toEqual({ valid: true, name: 'left-pad', version: '1.0.0', digest: good.digest, size: good.size, errors: [] });
+    const junk = path.join(t.dir, 'junk.zip');
+    writeFileSync(junk, 'PK but not really');
+    const bad = await registry.validatePackage(readFileSync(junk));
+    expect(bad.valid).toBe(false);
+    expect(bad.errors[0]?.code).toMatch(/^E_PKG_/);
+    expect(await snapshot(p, t.store)).toEqual(before);
+    await registry.close();
+    await p.metadata.close?.();
+  });
+
   it('refuses inputs that are missing, too large or of the wrong type', async () => {
     const registry = await t.open({ limits: { maxArchiveBytes: 300 } });
     await expectCode(() => registry.publishPackage(path.join(t.dir, 'nope.zip')), 'E_INPUT_NOT_FOUND');
