@@ -101,15 +101,19 @@ async function lookups(store: string, packages: PackResult[]): Promise<{ latest:
   return { latest: { p50: percentile(latest, 50), p95: percentile(latest, 95) }, exact: { p50: percentile(exact, 50), p95: percentile(exact, 95) } };
 }
 
-/** A folder of ~`bytes` in 4 MiB files, alternating incompressible and text, packed with pakt's packer. */
-async function makeBigPackage(dir: string, bytes: number): Promise<PackResult> {
+/**
+ * A folder of 4 MiB files, three of four incompressible and one of text, packed with pakt's
+ * packer; `bytes` is the archive size aimed at (text deflates to about a third).
+ */
+async function makeBigPackage(dir: string, archiveBytes: number): Promise<PackResult> {
+  const bytes = Math.round(archiveBytes / (0.75 + 0.25 / 3));
   const src = path.join(dir, 'big-src');
   mkdirSync(path.join(src, 'data'), { recursive: true });
   writeFileSync(path.join(src, 'metadata.json'), JSON.stringify({ name: 'bench-big', version: '1.0.0', description: 'one large package' }));
   const FILE = 4 * MiB;
   const text = textBytes(FILE, 7);
   for (let i = 0; i * FILE < bytes; i++) {
-    const content = i % 2 === 0 ? randomBytes(FILE) : Buffer.concat([Buffer.from(`${i}\n`), text]).subarray(0, FILE);
+    const content = i % 4 !== 3 ? randomBytes(FILE) : Buffer.concat([Buffer.from(`${i}\n`), text]).subarray(0, FILE);
     writeFileSync(path.join(src, 'data', `part-${String(i).padStart(4, '0')}.bin`), content);
   }
   const packed = await packDirectory(src, { outFile: path.join(dir, 'bench-big.zip') });
@@ -199,12 +203,16 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
     process.stderr.write(`publish bench: generating a ${Math.round(sizes.bigBytes / MiB)} MiB package...\n`);
     const big = await makeBigPackage(work, sizes.bigBytes);
     const bigMb = big.size / 1e6;
-    const floorMs = await floorReadInflateHash(big.file);
+    // The machine is shared: the floor is measured before and after the publish, and the faster
+    // of the two kept, so a busy moment cannot flatter the ratio.
+    const floorBefore = await floorReadInflateHash(big.file);
     const store = path.join(work, 'store-big');
     const pub = await child(['publish', store, big.file]);
+    const floorMs = Math.min(floorBefore, await floorReadInflateHash(big.file));
     const blob = path.join(store, 'content-v1', 'sha256', big.digest.slice(7, 9), big.digest.slice(9, 11), big.digest.slice(11));
-    const shaMs = await plainSha256(blob);
+    const shaBefore = await plainSha256(blob);
     const dlStream = await child(['download-stream', store, '']);
+    const shaMs = Math.min(shaBefore, await plainSha256(blob));
     const dlFile = await child(['download-file', store, path.join(work, 'downloaded.zip')]);
     const statSize = statSync(path.join(work, 'downloaded.zip')).size;
     if (statSize !== big.size) throw new Error(`downloaded ${statSize} bytes, expected ${big.size}`);
@@ -236,11 +244,13 @@ is the default: every archive and its folder are fsync'd before the metadata row
 publish still survives a crash of the process (page cache), not a power cut; the difference
 between the two rows is the price of that guarantee on this disk.
 
-The large package is ${f1(bigMb)} MB (4 MiB files, half random bytes, half text). The floor reads
-the archive, inflates every entry and hashes it with sha256, with no checks; publishing also
+The large package is ${f1(bigMb)} MB (4 MiB files, three in four random bytes, one in four text).
+The floor reads the archive, inflates every entry and hashes it with sha256, with no checks (the
+faster of a run before and a run after the publish); publishing also
 streams the input into the store's temp folder hashing it (a second full read and a write), then
 validates every rule of SPEC §1 and renames the file into place. Download is the store's
-verifying reader (size, then sha256) against a plain sha256 of the same stored file.`,
+verifying reader (size, then sha256) against a plain sha256 of the same stored file (again the
+faster of two runs); "to a file" adds writing the copy and renaming it into place.`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
