@@ -54,6 +54,22 @@ describe('lookups', () => {
   });
 });
 
+describe('resolution through the manager', () => {
+  it('resolveDependency, resolveDependencies and getDependencyTree see the published versions', async () => {
+    const registry = await t.open();
+    await registry.publishPackage((await t.pkg('yaml-lite', '1.0.0')).file);
+    await registry.publishPackage((await t.pkg('yaml-lite', '1.4.0')).file);
+    await registry.publishPackage((await t.pkg('yaml-lite', '2.0.0')).file);
+    await registry.publishPackage((await t.pkg('csv-tools', '2.0.0', { dependencies: { 'yaml-lite': '>=1.0.0,<2.0.0' } })).file);
+    expect((await registry.resolveDependency('csv-tools', '^2.0.0')).solution).toEqual({ 'csv-tools': '2.0.0', 'yaml-lite': '1.4.0' });
+    expect((await registry.resolveDependencies({ 'csv-tools': '*', 'yaml-lite': '1.0.0' })).solution).toEqual({ 'csv-tools': '2.0.0', 'yaml-lite': '1.0.0' });
+    const tree = await registry.getDependencyTree('csv-tools');
+    expect(tree).toMatchObject({ name: 'csv-tools', version: '2.0.0', dependencies: [{ name: 'yaml-lite', version: '1.4.0' }] });
+    await expectCode(() => registry.resolveDependency('csv-tools', '^3.0.0'), 'E_UNSATISFIABLE');
+    await registry.close();
+  });
+});
+
 describe('download', () => {
   it('streams verified bytes, counts the download, and keeps search popularity in step', async () => {
     const registry = await t.open();
