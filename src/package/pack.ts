@@ -182,7 +182,7 @@ async function writeAndCheck(sources: ZipSource[], outFile: string, metadata: Pa
   const report = await validateArchiveFile(outFile, { limits });
   if (!report.valid) {
     await fs.rm(outFile, { force: true }).catch(() => undefined);
-    throwIssues(report.errors, `the archive built for ${metadata.name}@${metadata.version} does not validate (a file changed while packing?)`);
+    throwIssues(report.errors, `the archive built for ${metadata.name}@${metadata.version} does not pass validation (a file changed while packing, or its content breaks a limit such as the compression ratio)`);
   }
   return { file: outFile, name: metadata.name, version: metadata.version, digest, size };
 }

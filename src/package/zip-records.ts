@@ -152,9 +152,18 @@ export async function readArchiveEnd(reader: yauzl.RandomAccessReader, size: num
     const disk64 = record.readUInt32LE(16);
     const cdDisk64 = record.readUInt32LE(20);
     const onDisk64 = readUInt64(record, 24);
-    entryCount = readUInt64(record, 32);
-    centralDirectorySize = readUInt64(record, 40);
-    centralDirectoryOffset = readUInt64(record, 48);
+    const count64 = readUInt64(record, 32);
+    const size64 = readUInt64(record, 40);
+    const offset64 = readUInt64(record, 48);
+    // Each classic field holds either its "see ZIP64" sentinel or the same value: two readers
+    // must not find two different directories.
+    const disagree = (classic: number, sentinel: number, wide: number) => classic !== sentinel && classic !== wide;
+    if (disagree(entryCount, 0xffff, count64) || disagree(centralDirectorySize, 0xffffffff, size64) || disagree(centralDirectoryOffset, 0xffffffff, offset64)) {
+      throw zipError('E_PKG_ZIP_CORRUPT', `the end record (${entryCount} entries, directory at ${centralDirectoryOffset}, ${centralDirectorySize} bytes) contradicts the ZIP64 end record (${count64} entries, at ${offset64}, ${size64} bytes)`);
+    }
+    entryCount = count64;
+    centralDirectorySize = size64;
+    centralDirectoryOffset = offset64;
     if (disk64 !== 0 || cdDisk64 !== 0 || onDisk64 !== entryCount) throw zipError('E_PKG_ZIP_CORRUPT', 'the ZIP64 end record describes a multi-disk archive; spanned archives are not packages');
     centralDirectoryEnd = recordOffset;
   } else if (disk !== 0 || cdDisk !== 0 || entriesOnDisk !== entryCount) {
