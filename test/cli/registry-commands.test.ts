@@ -112,6 +112,25 @@ describe('pakt registry commands', () => {
     expect(missing.stderr).toMatch(/^error\[E_INPUT_NOT_FOUND\]/);
   });
 
+  it('download of a corrupted archive: exit 1, E_STORE_INTEGRITY on stderr, no file written', async () => {
+    await pakt(['init']);
+    const a = await t.pkg('left-pad', '1.0.0');
+    await pakt(['publish', a.file]);
+    const blob = blobPath(t.store, a.digest);
+    const bytes = readFileSync(blob);
+    bytes[10] = bytes[10]! ^ 0x01;
+    writeFileSync(blob, bytes);
+    const r = await pakt(['download', 'left-pad', '-o', 'left-pad.zip', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error\[E_STORE_INTEGRITY\]: /);
+    expect(r.json.error.code).toBe('E_STORE_INTEGRITY');
+    expect(existsSync(path.join(t.dir, 'left-pad.zip'))).toBe(false);
+    const v = await pakt(['verify', '--json']);
+    expect(v.code).toBe(1);
+    expect(v.json.ok).toBe(false);
+    expect([...v.json.corrupt, ...v.json.missing].map((x: { name: string }) => x.name)).toEqual(['left-pad']);
+  });
+
   it('usage errors exit 2', async () => {
     await pakt(['init']);
     expect((await pakt(['info'])).code).toBe(2);
