@@ -20,7 +20,18 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
+/** What an audit sink that can check its own integrity reports (e.g. a hash chain). */
+export interface AuditIntegrity {
+  ok: boolean;
+  /** Records checked. */
+  records: number;
+  /** Where and why the log does not check out; empty when ok. */
+  problems: Array<{ record: number; reason: string }>;
+}
+
 /** A one-method role: where audit records go. The manager takes a list of them. */
 export interface AuditSink extends Provider {
   record(event: AuditEvent): Promise<void> | void;
+  /** Optional: checks that the records kept were not altered; `verify` runs it when present. */
+  verifyIntegrity?(): Promise<AuditIntegrity>;
 }

@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type {
+  AuditIntegrity,
   AuditSink,
   Digest,
   MetadataProvider,
@@ -93,8 +94,13 @@ export interface PackageRef {
   digest: Digest;
 }
 
+/** An audit sink's own integrity check, as verify reports it. */
+export interface AuditCheck extends AuditIntegrity {
+  sink: string;
+}
+
 export interface VerifyResult {
-  /** False when any archive is missing or corrupt. */
+  /** False when any archive is missing or corrupt, or an audit log does not check out. */
   ok: boolean;
   /** Archives (distinct digests referred to by metadata) re-hashed. */
   checked: number;
@@ -102,6 +108,8 @@ export interface VerifyResult {
   missing: PackageRef[];
   /** Stored archives no version refers to (what `gc` would remove). */
   orphans: { count: number; bytes: number };
+  /** One entry per audit sink that can check itself. */
+  audit: AuditCheck[];
   steps: StepReport[];
 }
 

@@ -1,18 +1,19 @@
 /**
  * `verify`: named, timed steps over the whole store (after cacache's lib/verify.js):
  *
- *   sweepTmp → collectReferences → verifyBlobs → findOrphans
+ *   sweepTmp → collectReferences → verifyBlobs → findOrphans → checkAudit
  *
  * Every archive a version refers to is re-hashed through the store's verifying reader. A missing
  * archive and a corrupt one are reported with the versions that refer to them; a corrupt one is
  * quarantined (kept for inspection, out of the way). Orphans (archives no version refers to) are
- * counted: they are what `gc` would remove. Nothing here deletes or rewrites metadata.
+ * counted: they are what `gc` would remove. Audit sinks that can check their own integrity (the
+ * pino sink's hash chain) are asked to. Nothing here deletes or rewrites metadata.
  */
 import type { Digest } from '../contracts/index.js';
-import { isRegistryError } from '../errors.js';
+import { isRegistryError, type ErrorCode } from '../errors.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { runSteps, type Step } from './steps.js';
-import type { PackageRef, ProgressCallback, VerifyResult } from './types.js';
+import type { AuditCheck, PackageRef, ProgressCallback, VerifyResult } from './types.js';
 
 interface VerifyState {
   readonly onProgress: ProgressCallback | undefined;
@@ -21,6 +22,7 @@ interface VerifyState {
   corrupt: PackageRef[];
   missing: PackageRef[];
   orphans: { count: number; bytes: number };
+  audit: AuditCheck[];
 }
 
 const sweepTmp: Step<VerifyState> = {
@@ -74,7 +76,19 @@ const findOrphans: Step<VerifyState> = {
   },
 };
 
-export const VERIFY_STEPS: ReadonlyArray<Step<VerifyState>> = [sweepTmp, collectReferences, verifyBlobs, findOrphans];
+const checkAudit: Step<VerifyState> = {
+  name: 'checkAudit',
+  async run(state, ctx) {
+    for (const sink of ctx.auditSinks) {
+      if (!sink.verifyIntegrity) continue;
+      const check = await sink.verifyIntegrity();
+      state.audit.push({ sink: sink.info.name, ...check });
+    }
+    return { sinks: state.audit.length, problems: state.audit.reduce((n, a) => n + a.problems.length, 0) };
+  },
+};
+
+export const VERIFY_STEPS: ReadonlyArray<Step<VerifyState>> = [sweepTmp, collectReferences, verifyBlobs, findOrphans, checkAudit];
 
 /** Reads the blob through the verifying reader: its size when good, or what is wrong. */
 async function checkBlob(ctx: CoreContext, digest: Digest): Promise<number | 'missing' | 'corrupt'> {
@@ -93,14 +107,15 @@ async function checkBlob(ctx: CoreContext, digest: Digest): Promise<number | 'mi
 }
 
 export async function verifyPipeline(ctx: CoreContext, onProgress?: ProgressCallback): Promise<VerifyResult> {
-  const state: VerifyState = { onProgress, refs: new Map(), checked: 0, corrupt: [], missing: [], orphans: { count: 0, bytes: 0 } };
+  const state: VerifyState = { onProgress, refs: new Map(), checked: 0, corrupt: [], missing: [], orphans: { count: 0, bytes: 0 }, audit: [] };
   const steps = await runSteps(VERIFY_STEPS, state, ctx);
-  const ok = state.corrupt.length === 0 && state.missing.length === 0;
+  const failure: ErrorCode | undefined = state.corrupt.length > 0 ? 'E_STORE_INTEGRITY' : state.missing.length > 0 ? 'E_STORE_BLOB_MISSING' : state.audit.some((a) => !a.ok) ? 'E_AUDIT_TAMPERED' : undefined;
+  const ok = state.corrupt.length === 0 && state.missing.length === 0 && state.audit.every((a) => a.ok);
   await recordAudit(ctx, {
     action: 'verify',
     outcome: ok ? 'success' : 'failure',
-    ...(ok ? {} : { code: state.corrupt.length > 0 ? 'E_STORE_INTEGRITY' : 'E_STORE_BLOB_MISSING' }),
+    ...(failure ? { code: failure } : {}),
     detail: { checked: state.checked, corrupt: state.corrupt.length, missing: state.missing.length, orphans: state.orphans.count },
   });
-  return { ok, checked: state.checked, corrupt: state.corrupt, missing: state.missing, orphans: state.orphans, steps };
+  return { ok, checked: state.checked, corrupt: state.corrupt, missing: state.missing, orphans: state.orphans, audit: state.audit, steps };
 }

@@ -20,6 +20,11 @@ export const REGISTRY_ERRORS = defineErrors({
     hint: 'Run `pakt versions <name>` to see what is published.',
     status: 404, userFault: true, exit: 1,
   },
+  E_AUDIT_TAMPERED: {
+    meaning: 'The audit log does not check out: a record was edited, removed or reordered after it was written (its hash chain is broken).',
+    hint: 'Keep the log as it is for investigation; `pakt verify --json` lists the first broken records. Compare with a backup or an anchored head hash.',
+    status: 500, userFault: false, exit: 1,
+  },
   E_REGISTRY_NOT_FOUND: {
     meaning: 'The folder given as the store (--store, $PAKT_STORE or ./.pakt) holds no pakt store.',
     hint: 'Run `pakt init` to create the store there, or point --store (or PAKT_STORE) at an existing one.',

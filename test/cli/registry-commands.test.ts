@@ -146,7 +146,7 @@ describe('pakt registry commands', () => {
     const ok = await pakt(['verify', '--json']);
     expect(ok.code).toBe(0);
     expect(ok.json).toMatchObject({ ok: true, checked: 2, corrupt: [], missing: [] });
-    expect(ok.json.steps.map((s: { step: string }) => s.step)).toEqual(['sweepTmp', 'collectReferences', 'verifyBlobs', 'findOrphans']);
+    expect(ok.json.steps.map((s: { step: string }) => s.step)).toEqual(['sweepTmp', 'collectReferences', 'verifyBlobs', 'findOrphans', 'checkAudit']);
 
     writeFileSync(blobPath(t.store, a.digest), 'garbage');
     const bad = await pakt(['verify']);

@@ -128,7 +128,7 @@ describe('download', () => {
     expect(result.ok).toBe(false);
     expect([...result.corrupt, ...result.missing].map((r) => `${r.name}@${r.version}`)).toEqual(['left-pad@1.0.0']);
     expect(result.checked).toBe(2);
-    expect(result.steps.map((s) => s.step)).toEqual(['sweepTmp', 'collectReferences', 'verifyBlobs', 'findOrphans']);
+    expect(result.steps.map((s) => s.step)).toEqual(['sweepTmp', 'collectReferences', 'verifyBlobs', 'findOrphans', 'checkAudit']);
     // Republishing the good bytes heals the store.
     expect((await registry.publishPackage(a.file)).status).toBe('unchanged');
     expect((await registry.verify()).ok).toBe(true);
@@ -149,6 +149,27 @@ describe('download', () => {
     expect(again.missing.map((r) => r.name)).toEqual(['left-pad']);
     await expectCode(async () => streamToBuffer(await registry.downloadPackage('left-pad')), 'E_STORE_BLOB_MISSING');
     await registry.close();
+  });
+});
+
+describe('verify and the audit log', () => {
+  it('reports an audit log whose hash chain was broken (E_AUDIT_TAMPERED), and an intact one', async () => {
+    const registry = await t.open();
+    for (const v of ['1.0.0', '1.1.0', '1.2.0']) await registry.publishPackage((await t.pkg('left-pad', v)).file);
+    const good = await registry.verify();
+    expect(good.ok).toBe(true);
+    expect(good.audit).toEqual([{ sink: 'pino', ok: true, records: 3, problems: [] }]);
+    const file = path.join(t.store, 'audit.log');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[1] = lines[1]!.replace('1.1.0', '1.1.1');
+    writeFileSync(file, lines.join('\n'));
+    const bad = await registry.verify();
+    expect(bad.ok).toBe(false);
+    expect(bad.corrupt).toEqual([]);
+    expect(bad.audit[0]).toMatchObject({ sink: 'pino', ok: false, problems: [{ record: 3 }] });
+    await registry.close();
+    const last = JSON.parse(readFileSync(file, 'utf8').trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(last).toMatchObject({ action: 'verify', outcome: 'failure', code: 'E_AUDIT_TAMPERED' });
   });
 });
 

@@ -37,11 +37,20 @@ const verify: Command = {
       };
       show('corrupt', result.corrupt);
       show('missing', result.missing);
+      for (const a of result.audit) {
+        for (const p of a.problems.slice(0, 10)) lines.push(`audit    ${a.sink} record ${p.record}: ${p.reason}`);
+        if (a.problems.length > 10) lines.push(`audit    ${a.sink}: ${a.problems.length - 10} more problem(s)`);
+      }
       for (const s of result.steps) lines.push(`step ${s.step.padEnd(18)} ${s.ms.toFixed(1)} ms`);
       if (result.orphans.count > 0) lines.push(`${result.orphans.count} unreferenced archive(s), ${formatBytes(result.orphans.bytes)}: run \`pakt gc\``);
-      lines.push(result.ok ? `ok: ${result.checked} archive(s) verified` : `FAILED: ${result.corrupt.length} corrupt, ${result.missing.length} missing of ${result.checked}; republish them from good copies`);
+      const tampered = result.audit.filter((a) => !a.ok).length;
+      lines.push(
+        result.ok
+          ? `ok: ${result.checked} archive(s) verified${result.audit.length > 0 ? `, audit log intact (${result.audit.map((a) => a.records).join(', ')} records)` : ''}`
+          : `FAILED: ${result.corrupt.length} corrupt, ${result.missing.length} missing of ${result.checked}${tampered > 0 ? `; audit log tampered (E_AUDIT_TAMPERED)` : ''}${result.corrupt.length + result.missing.length > 0 ? '; republish them from good copies' : ''}`,
+      );
       return {
-        json: { ok: result.ok, checked: result.checked, corrupt: result.corrupt, missing: result.missing, orphans: result.orphans, steps: result.steps, ...(rebuild ? { rebuild } : {}) },
+        json: { ok: result.ok, checked: result.checked, corrupt: result.corrupt, missing: result.missing, orphans: result.orphans, audit: result.audit, steps: result.steps, ...(rebuild ? { rebuild } : {}) },
         text: lines.join('\n'),
         exitCode: result.ok ? 0 : 1,
       };
