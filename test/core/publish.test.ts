@@ -127,6 +127,30 @@ describe('publish', () => {
     await p.metadata.close?.();
   });
 
+  it('a gc in another process removing the archive between store and index fails the publish cleanly', async () => {
+    const real = defaultProviders({ path: t.store, fsync: false });
+    // The blob vanishes right after put(), as if a gc had found it unreferenced at that moment.
+    const racing = new Proxy(real.storage, {
+      get(target, prop, receiver) {
+        if (prop !== 'put') return Reflect.get(target, prop, receiver) as unknown;
+        return async (digest: `sha256:${string}`, size: number, file: string) => {
+          await target.put(digest, size, file);
+          await target.delete(digest);
+        };
+      },
+    });
+    const registry = new CoreRegistryManager({ ...real, storage: racing, actor: 'tester' });
+    const a = await t.pkg('left-pad', '1.0.0');
+    const err = await expectCode(() => registry.publishPackage(a.file), 'E_STORE_BLOB_MISSING');
+    expect(err.message).toContain('concurrent gc');
+    expect(await real.metadata.getVersion('left-pad', '1.0.0')).toBeUndefined();
+    // Published again without the race, it lands.
+    await registry.close();
+    const again = await t.open();
+    expect((await again.publishPackage(a.file)).status).toBe('published');
+    await again.close();
+  });
+
   it('refuses inputs that are missing, too large or of the wrong type', async () => {
     const registry = await t.open({ limits: { maxArchiveBytes: 300 } });
     await expectCode(() => registry.publishPackage(path.join(t.dir, 'nope.zip')), 'E_INPUT_NOT_FOUND');
