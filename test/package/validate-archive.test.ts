@@ -26,6 +26,12 @@ describe('validateArchiveFile', () => {
     await expectCode(() => validateArchive(new BufferReader(bytes), bytes.length, { limits: { maxArchiveBytes: -1 } }), 'E_LIMIT_INVALID');
   });
 
+  it('accepts data descriptors without a signature (APPNOTE 4.3.9.3 makes it optional)', async () => {
+    const bytes = craftPackage({ files: [{ name: 'a.txt', data: 'unsigned '.repeat(50), descriptor: { signature: false } }, { name: 'b.txt', data: 'b', descriptor: { signature: false } }] });
+    const report = await validateArchive(new BufferReader(bytes), bytes.length);
+    expect(report.errors).toEqual([]);
+  });
+
   it('gives name and version from metadata.json even when the package is invalid', async () => {
     const file = path.join(work, 'named.zip');
     writeFileSync(file, craftPackage({ manifest: (m: object) => ({ ...m, version: '9.9.9' }) }));
