@@ -11,7 +11,8 @@
  *
  * Extra flags: --fuse-sample <n> (size of the fuse.js sample, default 60; 0 skips it),
  * --no-fts5, --fuse-provider (also run this project's fuse provider on the sample),
- * --alternatives (also measure the candidate generators not chosen: bench/lib/search-alternatives.ts).
+ * --alternatives (also measure the candidate generators not chosen: bench/lib/search-alternatives.ts),
+ * --open-path (also time the rebuild at open from a SQLite store of the corpus: bench/lib/search-open.ts).
  * With no arguments (and from `npm run bench`), run() uses ../shared/data/search and updates
  * the `search` section of docs/benchmarks.md.
  */
@@ -26,6 +27,7 @@ import type { SearchDocument, SearchProvider } from '../src/contracts/search.js'
 import { machineLine, SHARED_DATA, writeSection } from './lib/report.js';
 import { measureDeletionIndex, runTrigramAlternative } from './lib/search-alternatives.js';
 import { runFts5, runPlainFuse } from './lib/search-baselines.js';
+import { measureOpenRebuild } from './lib/search-open.js';
 import { readCorpus, readQueries, sampleByKind, type BenchQuery } from './lib/search-data.js';
 import { figuresByKind, figuresTable, type QueryRun } from './lib/search-eval.js';
 
@@ -40,6 +42,8 @@ interface SearchBenchOptions {
   fuseProvider: boolean;
   /** Also measure the candidate generators not chosen (trigram filter, deletion index). */
   alternatives: boolean;
+  /** Also measure the rebuild at open from a SQLite metadata store holding the corpus. */
+  openPath: boolean;
 }
 
 /** A full collection when the runtime allows it, so the memory figure is the index, not garbage. */
@@ -128,6 +132,10 @@ export async function benchSearch(opts: SearchBenchOptions): Promise<string> {
     const del = measureDeletionIndex(docs, collect);
     notes.push(`deletion index: 1 deletion ${del.keys1} keys, build ${(del.buildMs1 / 1000).toFixed(2)} s, ${del.mb1.toFixed(0)} MB; 2 deletions would store ${(del.keys2 / 1e6).toFixed(1)} M (name, key) pairs.`);
   }
+  if (opts.openPath) {
+    const open = await measureOpenRebuild(docs);
+    notes.push(`rebuild at open (SQLite metadata → allSearchDocuments → indexed.rebuild): ${(open.rebuildMs / 1000).toFixed(2)} s for ${open.indexed} packages (filling the store first took ${(open.fillMs / 1000).toFixed(0)} s, untimed).`);
+  }
   for (const n of notes) log(n);
   return [
     `### Search (\`npm run bench:search\`)`,
@@ -150,6 +158,7 @@ export async function run(): Promise<void> {
     fts5: true,
     fuseProvider: false,
     alternatives: false,
+    openPath: false,
   });
   writeSection('search', markdown);
 }
@@ -164,11 +173,12 @@ async function main(): Promise<void> {
       'no-fts5': { type: 'boolean' },
       'fuse-provider': { type: 'boolean' },
       alternatives: { type: 'boolean' },
+      'open-path': { type: 'boolean' },
     },
   });
   if (values.corpus === undefined && values.queries === undefined) return run();
   if (values.corpus === undefined || values.queries === undefined) {
-    process.stderr.write('usage: bench:search -- --corpus <jsonl.gz> --queries <jsonl> --out <jsonl> [--fuse-sample n] [--no-fts5] [--fuse-provider] [--alternatives]\n');
+    process.stderr.write('usage: bench:search -- --corpus <jsonl.gz> --queries <jsonl> --out <jsonl> [--fuse-sample n] [--no-fts5] [--fuse-provider] [--alternatives] [--open-path]\n');
     process.exitCode = 2;
     return;
   }
@@ -180,6 +190,7 @@ async function main(): Promise<void> {
     fts5: values['no-fts5'] !== true,
     fuseProvider: values['fuse-provider'] === true,
     alternatives: values.alternatives === true,
+    openPath: values['open-path'] === true,
   });
 }
 

@@ -66,6 +66,10 @@ export interface IndexedSearchOptions {
 
 /** Words of a query beyond this many are ignored: an AND of more words adds nothing but work. */
 export const MAX_QUERY_WORDS = 8;
+/** A query word of at least this many characters also matches longer words it starts. */
+const MIN_WORD_PREFIX = 3;
+/** A query word stands for at most this many longer words (the most frequent ones). */
+const MAX_PREFIX_WORDS = 64;
 /** In a fallback OR of words, words held by more documents than this are too common to rank by. */
 const COMMON_WORD_DOCS = 20_000;
 
@@ -163,8 +167,10 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
       top.offer(stored, score(w.words * share + (w.wordsInName * inName) / terms.length, id), stored.key === q);
     };
     const all = state.words.all(terms);
-    if (all.length > 0) {
-      for (const id of all) consider(id, 1);
+    // Whole words first; then words that start with the terms ("salsa" for "salsa20").
+    const byPrefix = all.length > 0 ? all : state.words.allByPrefix(terms, MIN_WORD_PREFIX, MAX_PREFIX_WORDS);
+    if (byPrefix.length > 0) {
+      for (const id of byPrefix) consider(id, 1);
     } else {
       // No document holds every word: rank by how many they hold, leaving out words so common
       // that they would pull in most of the index.
@@ -235,6 +241,8 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
         top.offer(stored, s);
       }
     }
+    // Nothing looks like this name: read it as words instead ("expo-dev-launhkcer" → expo, dev, …).
+    if (top.count === 0 && prefixNotTaken === 0 && terms.length > 1) return searchWords(terms.join(' '), filters, limit, offset);
     return top.page(limit, offset, prefixNotTaken);
   }
 
@@ -263,6 +271,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
       // Build aside and swap, so searches during a rebuild see the old index, and a bad document leaves it intact.
       const next = emptyState();
       for await (const doc of input) add(next, storeDocument(doc));
+      next.words.prepare();
       state = next;
     },
     async setDownloads(counts: ReadonlyMap<string, number>) {

@@ -120,6 +120,21 @@ describe('ranking (indexed): words', () => {
     expect(await first(p, 'minimalist framework zebra')).toBe('express');
   });
 
+  it('matches a word by its start when no document holds it whole', async () => {
+    const p = await indexed([
+      { name: 'ciphers', version: '1.0.0', description: 'Audited implementation of Salsa20 and ChaCha', downloads: 1000 },
+      { name: 'dance', version: '1.0.0', description: 'Salsa dance steps', downloads: 5 },
+    ]);
+    expect(await first(p, 'salsa audited')).toBe('ciphers');
+  });
+
+  it('reads a name that matches nothing as words', async () => {
+    const p = await indexed();
+    // no name is within two edits; yaml-lint's description holds three of its four words
+    const r = await p.search('simple-yaml-lnit-tool');
+    expect(r.items[0]?.name).toBe('yaml-lint');
+  });
+
   it('ranks a one-word query by names first, then by description words', async () => {
     const p = await indexed();
     const r = await top(p, 'yaml', 10);

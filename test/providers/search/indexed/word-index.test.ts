@@ -27,4 +27,23 @@ describe('WordIndex', () => {
     idx.add(0, ['yaml']);
     expect(idx.all(['yaml'])).toEqual([0, 2]);
   });
+
+  it('matches words by their start, from a bulk load and after incremental changes', () => {
+    const idx = new WordIndex();
+    idx.add(0, ['salsa20', 'chacha']);
+    idx.add(1, ['salsa', 'dance']);
+    idx.prepare();
+    expect(idx.allByPrefix(['sals'], 3, 64)).toEqual([0, 1]);
+    expect(idx.allByPrefix(['sals', 'cha'], 3, 64)).toEqual([0]);
+    // shorter than the minimum: whole words only
+    expect(idx.allByPrefix(['sa'], 3, 64)).toEqual([]);
+    idx.add(2, ['salsarium']);
+    expect(idx.allByPrefix(['salsa'], 3, 64)).toEqual([0, 1, 2]);
+    idx.remove(0, ['salsa20', 'chacha']);
+    expect(idx.allByPrefix(['salsa'], 3, 64)).toEqual([1, 2]);
+    expect(idx.allByPrefix(['chach'], 3, 64)).toEqual([]);
+    // a term stands for at most maxWords words, the most frequent first
+    idx.add(3, ['salsa']);
+    expect(idx.allByPrefix(['salsa'], 3, 1)).toEqual([1, 3]);
+  });
 });
