@@ -166,6 +166,25 @@ export class IoTaggingReader extends yauzl.RandomAccessReader {
   }
 }
 
+/** Reads exactly `length` bytes at `position` into `buffer` at `offset` (no allocation). */
+export function readInto(reader: yauzl.RandomAccessReader, buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (length === 0) return resolve();
+    let settled = false;
+    try {
+      reader.read(buffer, offset, length, position, (err) => {
+        if (settled) return;
+        settled = true;
+        if (err) reject(err);
+        else resolve();
+      });
+    } catch (err) {
+      settled = true;
+      reject(err);
+    }
+  });
+}
+
 /** Reads exactly `length` bytes at `position`; fewer bytes (a truncated file) is an error. */
 export function readRange(reader: yauzl.RandomAccessReader, position: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -5,8 +5,9 @@
  * layout (prefix, gaps, overlaps), names, modes, limits, the CRC and real size of every entry,
  * and the package documents and hashes.
  *
- * Memory stays flat: yauzl reads lazily, entry data is streamed once through CRC-32 and sha256,
- * and only metadata.json and manifest.json (size-bounded before reading) are held in memory.
+ * Memory stays flat: yauzl reads the central directory lazily; entry data is read once, in file
+ * order, through reused buffers, and goes through CRC-32 and sha256 together; only metadata.json
+ * and manifest.json (size-bounded before reading) are held in memory.
  *
  * Never throws for what the archive contains; rejects only with RegistryError E_IO (the reader
  * failed) or E_INPUT_NOT_FOUND (no such file).
@@ -14,7 +15,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
-import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { ValidationIssue, ValidationReport } from '../contracts/validation.js';
 import { RegistryError, toRegistryError, type ErrorCode } from '../errors.js';
@@ -24,7 +24,7 @@ import { crc32 } from './crc32.js';
 import { checkAgreement, checkManifest, checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from './documents.js';
 import { decodeEntryName } from './entry-name.js';
 import { classifyEntry } from './entry-kind.js';
-import { FileReader, IoTaggingReader } from './file-reader.js';
+import { FileReader, IoTaggingReader, readInto } from './file-reader.js';
 import { EXTRA_AES, readArchiveEnd, readDataDescriptor, readLocalHeader, WindowedReader, type ArchiveEnd, type ExtraFieldRecord, type ReadAt } from './zip-records.js';
 
 /** Past this many issues the report stops growing; a hostile archive must not inflate it without end. */
@@ -142,11 +142,6 @@ function readAllEntries(zip: yauzl.ZipFile, maxEntries: number, onEntry: (e: yau
   });
 }
 
-function openData(zip: yauzl.ZipFile, start: number, compressedSize: number, deflated: boolean): Promise<Readable> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStreamLowLevel(start, compressedSize, 0, compressedSize, deflated, null, (err, stream) => (err ? reject(err) : resolve(stream)));
-  });
-}
 
 function entryLabel(rec: EntryRecord): string {
   return rec.path === null ? `#${rec.index}` : showPath(rec.path + (rec.isFolder ? '/' : ''));
@@ -216,9 +211,8 @@ async function run(reader: yauzl.RandomAccessReader, size: number, limits: Limit
   }
 
   const records: EntryRecord[] = [];
-  let zip: yauzl.ZipFile;
   try {
-    zip = await openZip(reader, size);
+    const zip = await openZip(reader, size);
     let centralBytes = 0;
     await readAllEntries(zip, limits.maxEntries, (entry) => {
       centralBytes += 46 + entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength;
@@ -240,7 +234,7 @@ async function run(reader: yauzl.RandomAccessReader, size: number, limits: Limit
   checkTotals(records, limits, report);
   checkNamesTogether(records, report);
   checkLayoutFromCentral(records, end, report);
-  await readEntries(zip, reader, records, end, limits, report);
+  await readEntries(reader, records, end, report);
   return checkPackage(records, limits, report);
 }
 
@@ -395,9 +389,10 @@ function checkLayoutFromCentral(records: EntryRecord[], end: ArchiveEnd, report:
  * layout, then the entry's bytes through CRC-32 and sha256 (and its real size), then its data
  * descriptor if it has one.
  */
-async function readEntries(zip: yauzl.ZipFile, reader: yauzl.RandomAccessReader, records: EntryRecord[], end: ArchiveEnd, limits: Limits, report: Report): Promise<void> {
+async function readEntries(reader: yauzl.RandomAccessReader, records: EntryRecord[], end: ArchiveEnd, report: Report): Promise<void> {
   const sorted = [...records].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
   const read = new WindowedReader(reader, end.centralDirectoryOffset).read;
+  const input = Buffer.allocUnsafe(CHUNK_BYTES);
   let expectedStart = 0;
   let layoutKnown = true;
   for (const rec of sorted) {
@@ -446,7 +441,7 @@ async function readEntries(zip: yauzl.ZipFile, reader: yauzl.RandomAccessReader,
       report.add('E_PKG_ENTRY_OVERLAP', `entry ${label}: its data (${local.dataStart} to ${dataEnd}) runs into the central directory at ${end.centralDirectoryOffset}`, rec.path ?? undefined);
       continue;
     }
-    if (rec.readable) await readEntryData(zip, read, rec, local.dataStart, report);
+    if (rec.readable) await readEntryData(reader, read, input, rec, local.dataStart, report);
     let entryEnd = dataEnd;
     if (usesDescriptor) {
       const descriptor = await readDataDescriptor(read, dataEnd, end.centralDirectoryOffset, entry, local.zip64);
@@ -474,12 +469,62 @@ function hex(n: number): string {
 
 /**
  * Entries this small in both forms are read whole through the window and inflated in one call
- * (bounded by the declared size), which spares thousands of small files a stream pipeline each.
+ * (bounded by the declared size), which spares thousands of small files a stream each.
  */
 const WHOLE_ENTRY_BYTES = 256 * 1024;
+/** Larger entries go through in chunks of this size, read into one reused buffer. */
+const CHUNK_BYTES = 256 * 1024;
 
-/** Streams one entry's data once: CRC-32, sha256, real size; keeps the bytes of the two documents. */
-async function readEntryData(zip: yauzl.ZipFile, read: ReadAt, rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
+/**
+ * Feeds `length` bytes at `start` to `take`, inflating them first when `deflated`. Reads go into
+ * one reused buffer (the next read waits until zlib has consumed the previous chunk), so the only
+ * allocations are zlib's output chunks. Stops as soon as `take` returns false.
+ */
+async function streamEntry(reader: yauzl.RandomAccessReader, input: Buffer, start: number, length: number, deflated: boolean, take: (chunk: Buffer) => boolean): Promise<void> {
+  let position = start;
+  const end = start + length;
+  if (!deflated) {
+    while (position < end) {
+      const n = Math.min(input.length, end - position);
+      await readInto(reader, input, 0, n, position);
+      position += n;
+      if (!take(input.subarray(0, n))) return;
+    }
+    return;
+  }
+  const inflater = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
+  let stopped = false;
+  let failure: Error | undefined;
+  const finished = new Promise<void>((resolve) => {
+    inflater.on('data', (chunk: Buffer) => {
+      if (!stopped && !take(chunk)) stopped = true;
+    });
+    inflater.on('error', (err: Error) => {
+      failure ??= err;
+      resolve();
+    });
+    inflater.on('end', () => resolve());
+  });
+  try {
+    while (position < end && !stopped && !failure) {
+      const n = Math.min(input.length, end - position);
+      await readInto(reader, input, 0, n, position);
+      position += n;
+      // The callback comes once zlib has consumed the chunk, so `input` can be refilled.
+      await new Promise<void>((resolve) => inflater.write(input.subarray(0, n), () => resolve()));
+    }
+    if (!stopped && !failure) {
+      inflater.end();
+      await finished;
+    }
+  } finally {
+    if (!inflater.destroyed) inflater.destroy();
+  }
+  if (failure && !stopped) throw failure;
+}
+
+/** Reads one entry's data once: CRC-32, sha256, real size; keeps the bytes of the two documents. */
+async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, input: Buffer, rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
   const entry = rec.entry;
   const label = `'${entryLabel(rec)}'`;
   const document = rec.path === METADATA_FILE || rec.path === MANIFEST_FILE ? rec.path : null;
@@ -492,11 +537,11 @@ async function readEntryData(zip: yauzl.ZipFile, read: ReadAt, rec: EntryRecord,
     if (size > entry.uncompressedSize) return false;
     hash.update(chunk);
     crc = crc32(chunk, crc);
-    if (keep) keep.push(chunk);
+    // Chunks may live in a reused buffer: what is kept is copied.
+    if (keep) keep.push(Buffer.from(chunk));
     return true;
   };
   const deflated = entry.compressionMethod === 8;
-  let stream: Readable | undefined;
   try {
     if (entry.compressedSize <= WHOLE_ENTRY_BYTES && entry.uncompressedSize <= WHOLE_ENTRY_BYTES) {
       const compressed = await read(dataStart, entry.compressedSize);
@@ -511,19 +556,15 @@ async function readEntryData(zip: yauzl.ZipFile, read: ReadAt, rec: EntryRecord,
         }
       }
     } else {
-      stream = await openData(zip, dataStart, entry.compressedSize, deflated);
-      for await (const chunk of stream as AsyncIterable<Buffer>) if (!take(chunk)) break;
+      await streamEntry(reader, input, dataStart, entry.compressedSize, deflated, take);
     }
   } catch (err) {
-    stream?.destroy();
     const coded = err instanceof RegistryError ? err : null;
     if (coded && isFatal(coded)) throw coded;
     if (coded) report.addError(coded);
     else report.add('E_PKG_DATA_CORRUPT', `entry ${label}: its compressed data cannot be inflated (${err instanceof Error ? err.message : String(err)})`, rec.path ?? undefined);
     rec.readable = false;
     return;
-  } finally {
-    stream?.destroy();
   }
   if (size > entry.uncompressedSize) {
     const what = rec.isFolder ? 'FOLDER_HAS_DATA' : 'SIZE_MISMATCH';

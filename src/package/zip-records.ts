@@ -8,7 +8,7 @@
  */
 import type yauzl from 'yauzl';
 import { RegistryError, type ErrorCode } from '../errors.js';
-import { readRange } from './file-reader.js';
+import { readInto, readRange } from './file-reader.js';
 
 export const SIG_LOCAL = 0x04034b50;
 export const SIG_CENTRAL = 0x02014b50;
@@ -30,26 +30,34 @@ export type ReadAt = (offset: number, length: number) => Promise<Buffer>;
 
 /**
  * Serves small reads from one cached window, so walking thousands of small entries (header,
- * data, descriptor, next header) costs one read per window instead of three per entry.
+ * data, descriptor, next header) costs one read per window instead of three per entry. The
+ * window buffer is allocated once and refilled in place: a returned slice is valid only until
+ * the next call, so callers copy what they keep.
  */
 export class WindowedReader {
   private start = 0;
-  private window: Buffer = Buffer.alloc(0);
+  private filled = 0;
+  private readonly window: Buffer;
 
   constructor(
     private readonly reader: yauzl.RandomAccessReader,
     /** Reads never go past this offset (the start of the central directory). */
     private readonly limit: number,
     private readonly windowBytes = 1024 * 1024,
-  ) {}
+  ) {
+    this.window = Buffer.allocUnsafe(windowBytes);
+  }
 
   readonly read: ReadAt = async (offset, length) => {
-    if (offset >= this.start && offset + length <= this.start + this.window.length) {
+    if (offset >= this.start && offset + length <= this.start + this.filled) {
       return this.window.subarray(offset - this.start, offset - this.start + length);
     }
     if (length > this.windowBytes / 2 || offset + length > this.limit) return readRange(this.reader, offset, length);
-    this.window = await readRange(this.reader, offset, Math.min(this.windowBytes, this.limit - offset));
+    const fill = Math.min(this.windowBytes, this.limit - offset);
+    this.filled = 0;
+    await readInto(this.reader, this.window, 0, fill, offset);
     this.start = offset;
+    this.filled = fill;
     return this.window.subarray(0, length);
   };
 }

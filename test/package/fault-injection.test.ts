@@ -3,16 +3,25 @@
  * fails, validation rejects with a coded E_IO error (never a crash, never an uncoded error, and
  * never a report that blames the archive for the disk's fault); past the last read it succeeds.
  */
-import { openSync, closeSync, fstatSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { openSync, closeSync, fstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { craftPackage } from '../../fixtures/cases.js';
 import { VALID_DIR } from '../../fixtures/build.js';
 import { RegistryError } from '../../src/errors.js';
 import { FileReader } from '../../src/package/file-reader.js';
 import { validateArchive } from '../../src/package/validate-archive.js';
 import { FailingReader, type FaultMode } from './helpers/readers.js';
 
-const FIXTURES = ['streamed.zip', 'zip64.zip', 'unicode-names.zip', 'crafted-variants.zip'];
+// Large entries take the chunked read path; small ones the windowed one.
+const work = mkdtempSync(path.join(os.tmpdir(), 'pakt-faults-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const LARGE = path.join(work, 'large-entries.zip');
+writeFileSync(LARGE, craftPackage({ files: [{ name: 'a.bin', data: randomBytes(700 * 1024) }, { name: 'b.bin', data: randomBytes(600 * 1024), method: 0 }, { name: 'c.txt', data: 'small' }] }));
+
+const FIXTURES = ['streamed.zip', 'zip64.zip', 'unicode-names.zip', 'crafted-variants.zip', LARGE];
 const MODES: FaultMode[] = ['throw', 'error-at-once', 'error-after-data'];
 
 async function withFile<T>(file: string, fn: (reader: FileReader, size: number) => Promise<T>): Promise<T> {
@@ -26,8 +35,8 @@ async function withFile<T>(file: string, fn: (reader: FileReader, size: number) 
 
 describe('validation under injected read faults', () => {
   for (const fixture of FIXTURES) {
-    it(`${fixture}: every failing read gives E_IO, and no fault gives a valid report`, async () => {
-      const file = path.join(VALID_DIR, fixture);
+    it(`${path.basename(fixture)}: every failing read gives E_IO, and no fault gives a valid report`, async () => {
+      const file = path.isAbsolute(fixture) ? fixture : path.join(VALID_DIR, fixture);
       const total = await withFile(file, async (reader, size) => {
         const counting = new FailingReader(reader, 0, 'throw');
         const report = await validateArchive(counting, size);

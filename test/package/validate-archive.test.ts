@@ -2,8 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { craftPackage } from '../../fixtures/cases.js';
+import { craftPackage, packageEntries } from '../../fixtures/cases.js';
+import { craftZip } from '../../fixtures/zip-craft.js';
 import { validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { BufferReader } from './helpers/readers.js';
@@ -38,5 +41,39 @@ describe('validateArchiveFile', () => {
     const report = await validateArchiveFile(file);
     expect(report).toMatchObject({ valid: false, name: 'hostile', version: '1.0.0' });
     expect(report.metadata).toBeUndefined();
+  });
+});
+
+describe('entries larger than one read (the chunked path)', () => {
+  const big = randomBytes(900 * 1024);
+  const text = Buffer.from('pakt '.repeat(300_000));
+  const codesOf = async (bytes: Buffer) => (await validateArchive(new BufferReader(bytes), bytes.length)).errors.map((e) => e.code);
+
+  it('accepts large deflated and stored entries', async () => {
+    expect(await codesOf(craftPackage({ files: [{ name: 'big.bin', data: big }, { name: 'stored.bin', data: big, method: 0 }, { name: 'text.txt', data: text }] }))).toEqual([]);
+  });
+
+  it('stops a large entry at the first byte past its declared size', async () => {
+    expect(await codesOf(craftPackage({ files: [{ name: 'big.bin', data: big, uncompressedSize: big.length - 1 }] }))).toContain('E_PKG_SIZE_MISMATCH');
+  });
+
+  it('refuses a large entry shorter than declared, and a damaged large deflate stream', async () => {
+    const raw = zlib.deflateRawSync(big);
+    expect(await codesOf(craftPackage({ files: [{ name: 'short.bin', data: big, uncompressedSize: big.length + 10 }] }))).toContain('E_PKG_SIZE_MISMATCH');
+    const damaged = Buffer.from(raw);
+    damaged.fill(0xff, 1000, 1100);
+    expect(await codesOf(craftPackage({ files: [{ name: 'bad.bin', data: big, raw: damaged }] }))).toEqual(expect.arrayContaining([expect.stringMatching(/E_PKG_(DATA_CORRUPT|CRC_MISMATCH|SIZE_MISMATCH)/)]));
+    const truncated = raw.subarray(0, raw.length - 5000);
+    expect(await codesOf(craftPackage({ files: [{ name: 'cut.bin', data: big, raw: truncated }] }))).toEqual(expect.arrayContaining([expect.stringMatching(/E_PKG_(DATA_CORRUPT|SIZE_MISMATCH)/)]));
+  });
+
+  it('keeps a large stored manifest.json intact across reused buffers', async () => {
+    const entries = Array.from({ length: 3000 }, (_, i) => ({ name: `f/${i}.txt`, data: `${i}` }));
+    // The manifest (over 256 KiB) is stored uncompressed so it takes the chunked path.
+    const bytes = craftZip(packageEntries({ files: entries }).map((e) => (e.name === 'manifest.json' ? { ...e, method: 0 } : e)));
+    expect(bytes.length).toBeGreaterThan(256 * 1024);
+    const report = await validateArchive(new BufferReader(bytes), bytes.length);
+    expect(report.errors).toEqual([]);
+    expect(Object.keys(report.manifest!.files).length).toBe(3000);
   });
 });
