@@ -510,8 +510,9 @@ async function streamEntry(reader: yauzl.RandomAccessReader, input: Buffer, star
       const n = Math.min(input.length, end - position);
       await readInto(reader, input, 0, n, position);
       position += n;
-      // The callback comes once zlib has consumed the chunk, so `input` can be refilled.
-      await new Promise<void>((resolve) => inflater.write(input.subarray(0, n), () => resolve()));
+      // The callback comes once zlib has consumed the chunk, so `input` can be refilled. A zlib
+      // error may destroy the stream without calling it: `finished` settles then, so no hang.
+      await Promise.race([new Promise<void>((resolve) => inflater.write(input.subarray(0, n), () => resolve())), finished]);
     }
     if (!stopped && !failure) {
       inflater.end();
