@@ -11,6 +11,7 @@ import { VALID_DIR } from '../../fixtures/build.js';
 import { isErrorCode, RegistryError } from '../../src/errors.js';
 import { validateArchive } from '../../src/package/validate-archive.js';
 import { BufferReader } from './helpers/readers.js';
+import { craftPackage } from '../../fixtures/cases.js';
 
 const SEED = 0x5eed_2026;
 const CASES = 600;
@@ -97,5 +98,23 @@ describe('fuzzing the validator with mutated archives', () => {
     // The mutations must actually reach the checks: most cases are refused, for many reasons.
     expect(valid).toBeLessThan(CASES / 2);
     expect(codes.size).toBeGreaterThan(8);
+  });
+});
+
+describe('fuzzing entries large enough for the chunked path', () => {
+  it('120 seeded mutations of an archive with large deflated, text and stored entries', async () => {
+    const random = prng(SEED + 1);
+    const fill = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+    const base = craftPackage({ files: [{ name: 'a.bin', data: fill(400 * 1024) }, { name: 't.txt', data: Buffer.from('pakt text '.repeat(60_000)) }, { name: 'b.bin', data: fill(300 * 1024), method: 0 }] });
+    for (let i = 0; i < 120; i++) {
+      const bytes = Buffer.from(base);
+      const flips = 1 + Math.floor(random() * 6);
+      for (let j = 0; j < flips; j++) {
+        const at = Math.floor(random() * bytes.length);
+        bytes[at] = bytes[at]! ^ (1 << Math.floor(random() * 8));
+      }
+      const report = await validateArchive(new BufferReader(bytes), bytes.length);
+      for (const e of report.errors) expect(isErrorCode(e.code), `case ${i}: ${e.code}`).toBe(true);
+    }
   });
 });
