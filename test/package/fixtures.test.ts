@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HOSTILE_CASES, VALID_CRAFTED } from '../../fixtures/cases.js';
 import { INVALID_DIR, VALID_DIR, validSourceFolders } from '../../fixtures/build.js';
 import { isErrorCode } from '../../src/errors.js';
+import { PACKAGE_ERRORS } from '../../src/error-catalogue/package.js';
 import { packDirectory } from '../../src/package/pack.js';
 import { validateArchiveFile } from '../../src/package/validate-archive.js';
 
@@ -33,6 +34,15 @@ describe('invalid fixtures: refused with the code in their name', () => {
       expect(isErrorCode(e.code)).toBe(true);
       expect(e.message.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('coverage of the catalogue', () => {
+  it('every E_PKG_* code has an invalid fixture, or is generated at test time (too large to commit)', () => {
+    const generatedAtTestTime = new Set(['E_PKG_ARCHIVE_TOO_LARGE']); // test/package/generated-hostile.test.ts
+    const covered = new Set(invalid.map((f) => f.split('--')[0]));
+    const missing = Object.keys(PACKAGE_ERRORS).filter((code) => !covered.has(code) && !generatedAtTestTime.has(code));
+    expect(missing).toEqual([]);
   });
 });
 
