@@ -1,10 +1,10 @@
 /**
  * `pakt validate <file.zip>`: check a package without storing it; exit 0 valid, 1 invalid.
- * Uses the default validation provider directly (not providers/index.ts) so that validating
- * does not load the store's database driver; it is the same provider publish uses.
+ * It needs no store: it takes the default validation provider from the composition root, the
+ * same provider publish uses, so the two never disagree.
  */
 import path from 'node:path';
-import createZipValidator from '../../../providers/validation/zip.js';
+import { createZipValidator } from '../../../providers/index.js';
 import type { Command } from '../command.js';
 
 const validate: Command = {
