@@ -25,6 +25,8 @@ export function rangeText(pkg: PackageData, set: Bits): string | null {
   const releases: number[] = [];
   for (let i = 0; i < pkg.n; i++) if (!pkg.prerelease[i]) releases.push(i);
   const parts: string[] = [];
+  let hasPrereleases = false;
+  for (let i = 0; i < pkg.n; i++) if (pkg.prerelease[i] && has(set, i)) hasPrereleases = true;
   let k = 0;
   while (k < releases.length) {
     if (!has(set, releases[k]!)) {
@@ -39,7 +41,9 @@ export function rangeText(pkg: PackageData, set: Bits): string | null {
     const atEnd = end === releases.length - 1;
     const low = pkg.versions[releases[start]!]!;
     const next = atEnd ? '' : pkg.versions[releases[end + 1]!]!;
-    if (atStart && atEnd) parts.push('*');
+    // node-semver reads a range with a `*` alternative (`>=0.0.0` included) as just `*`, where
+    // prereleases never match; so when prereleases follow, every release is written `<=highest`.
+    if (atStart && atEnd) parts.push(hasPrereleases ? `<=${pkg.versions[releases[end]!]!}` : '*');
     else if (atStart) parts.push(`<${next}`);
     else if (atEnd) parts.push(`>=${low}`);
     else if (start === end) parts.push(low);

@@ -13,7 +13,7 @@ import {
   type Term,
 } from './incompatibility.js';
 import { PartialSolution } from './partial-solution.js';
-import { complement, count, emptySet, highestBelow, isEmpty, minus, singleton, type Bits } from './version-set.js';
+import { complement, emptySet, has, highestBelow, isEmpty, minus, singleton, type Bits } from './version-set.js';
 
 export type SolveOutcome =
   | { ok: true; selection: ReadonlyMap<PackageData, string> }
@@ -178,7 +178,9 @@ export class Solver {
     for (const { name, range } of ordered) {
       const inc = this.dependency(pkg, name, range);
       if (inc === null) continue;
-      if (inc.terms.every((t) => t.pkg === pkg || this.solution.satisfies(t))) {
+      // (A self-dependency's incompatibility covers only the versions outside its own range,
+      // so for pkg's own term the question is whether it covers this candidate.)
+      if (inc.terms.every((t) => (t.pkg === pkg ? has(t.set, index) : this.solution.satisfies(t)))) {
         conflict = true;
         break;
       }

@@ -1,0 +1,91 @@
+/**
+ * Random small universes (seeded): whatever the resolver answers is checked independently. A
+ * solution must satisfy every range and select nothing unrequired; a failure must be confirmed by
+ * exhaustive search, and its explanation must name every package its derivation rests on.
+ */
+import { describe, expect, it } from 'vitest';
+import { createSemverVersioning } from '../../providers/versioning/semver.js';
+import { isRegistryError } from '../../src/errors.js';
+import { resolve } from '../../src/resolve/index.js';
+import type { DerivationNode, UnsatisfiableDetails } from '../../src/resolve/types.js';
+import { existsSolution, pick, prng, solutionProblem, sourceOf, type Universe } from './helpers.js';
+
+const versioning = createSemverVersioning();
+
+function randomUniverse(rand: () => number): { universe: Universe; root: Record<string, string> } {
+  const names = ['a', 'b', 'c', 'd', 'e'].slice(0, 3 + Math.floor(rand() * 3));
+  const universe: Universe = {};
+  const versionsOf = new Map<string, string[]>();
+  for (const name of names) {
+    // Sometimes a package has no versions at all (it is "not found").
+    const count = rand() < 0.08 ? 0 : 1 + Math.floor(rand() * 4);
+    const versions = [...new Set(Array.from({ length: count }, () => `${Math.floor(rand() * 3)}.${Math.floor(rand() * 3)}.0${rand() < 0.1 ? '-beta.1' : ''}`))];
+    versionsOf.set(name, versions);
+  }
+  const rangeFor = (target: string): string => {
+    const known = versionsOf.get(target)!;
+    const v = known.length > 0 && rand() < 0.8 ? pick(rand, known) : `${Math.floor(rand() * 3)}.${Math.floor(rand() * 3)}.0`;
+    return pick(rand, [`^${v}`, `~${v}`, `>=${v}`, `<${v}`, `=${v}`, '*', `>=${v},<3.0.0`, `${v} || <1.0.0`]);
+  };
+  for (const name of names) {
+    universe[name] = {};
+    for (const version of versionsOf.get(name)!) {
+      const deps: Record<string, string> = {};
+      for (const target of names) {
+        // Self-dependencies and cycles are allowed and generated.
+        if (rand() < 0.3) deps[target] = rangeFor(target);
+      }
+      universe[name]![version] = deps;
+    }
+  }
+  const root: Record<string, string> = {};
+  for (const name of names) if (rand() < 0.45) root[name] = rangeFor(name);
+  if (Object.keys(root).length === 0) root[names[0]!] = rangeFor(names[0]!);
+  return { universe, root };
+}
+
+function factPackages(node: DerivationNode, seen = new Map<number, DerivationNode>()): Set<string> {
+  const out = new Set<string>();
+  const walk = (n: DerivationNode): void => {
+    if ('ref' in n) return;
+    seen.set(n.id, n);
+    if (n.cause.type === 'conflict') {
+      walk(n.cause.conflict);
+      walk(n.cause.other);
+    } else {
+      for (const t of n.terms) if (t.package !== 'root') out.add(t.package);
+      if (n.cause.type === 'dependency') out.add(n.cause.dependency);
+    }
+  };
+  walk(node);
+  return out;
+}
+
+describe('random small universes', () => {
+  it('600 universes: solutions are valid and closed, failures are real and explained', async () => {
+    const rand = prng(424242);
+    let solved = 0;
+    let failed = 0;
+    for (let i = 0; i < 600; i++) {
+      const { universe, root } = randomUniverse(rand);
+      const label = JSON.stringify({ root, universe });
+      try {
+        const { solution } = await resolve(root, sourceOf(universe), versioning);
+        expect(solutionProblem(universe, root, solution), label).toBeNull();
+        solved++;
+      } catch (err) {
+        if (!isRegistryError(err, 'E_UNSATISFIABLE')) throw err;
+        expect(existsSolution(universe, root), `the resolver failed but a solution exists: ${label}`).toBe(false);
+        const details = err.details as unknown as UnsatisfiableDetails;
+        for (const name of factPackages(details.derivation)) {
+          expect(details.explanation, `${name} missing from:\n${details.explanation}\n${label}`).toMatch(new RegExp(`(^|[^a-z])${name}([^a-z]|$)`));
+        }
+        expect(details.explanation.split('\n').at(-1)).toMatch(/version solving failed\.$/);
+        failed++;
+      }
+    }
+    // Both outcomes must be well represented for the property to mean anything.
+    expect(solved).toBeGreaterThan(100);
+    expect(failed).toBeGreaterThan(100);
+  });
+});
