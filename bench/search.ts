@@ -63,10 +63,12 @@ function heapMb(): number {
 async function runProvider(provider: SearchProvider, queries: readonly BenchQuery[]): Promise<QueryRun[]> {
   const runs: QueryRun[] = [];
   for (const query of queries) {
+    const cpu = process.cpuUsage();
     const t = performance.now();
     const result = await provider.search(query.q, { limit: RESULTS_PER_QUERY });
     const ms = performance.now() - t;
-    runs.push({ query, results: result.items.map((i) => i.name), ms });
+    const used = process.cpuUsage(cpu);
+    runs.push({ query, results: result.items.map((i) => i.name), ms, cpuMs: (used.user + used.system) / 1000 });
   }
   return runs;
 }

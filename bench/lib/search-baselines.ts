@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import Fuse from 'fuse.js';
 import type { SearchDocument } from '../../src/contracts/search.js';
 import type { BenchQuery } from './search-data.js';
-import type { QueryRun } from './search-eval.js';
+import { timed, type QueryRun } from './search-eval.js';
 
 const TOP = 10;
 
@@ -17,9 +17,8 @@ export function runPlainFuse(docs: readonly SearchDocument[], queries: readonly 
   const buildMs = performance.now() - t0;
   const runs: QueryRun[] = [];
   for (const query of queries) {
-    const t = performance.now();
-    const results = fuse.search(query.q, { limit: TOP }).map((r) => r.item.name);
-    runs.push({ query, results, ms: performance.now() - t });
+    const r = timed(() => fuse.search(query.q, { limit: TOP }).map((hit) => hit.item.name));
+    runs.push({ query, results: r.value, ms: r.ms, cpuMs: r.cpuMs });
   }
   return { runs, buildMs };
 }
@@ -44,10 +43,11 @@ export function runFts5(docs: readonly SearchDocument[], queries: readonly Bench
     const select = db.prepare(`SELECT name FROM pkg WHERE pkg MATCH ? ORDER BY rank LIMIT ${TOP}`).pluck();
     const runs: QueryRun[] = [];
     for (const query of queries) {
-      const t = performance.now();
-      const match = ftsQuery(query.q);
-      const results = match === undefined ? [] : (select.all(match) as string[]);
-      runs.push({ query, results, ms: performance.now() - t });
+      const r = timed(() => {
+        const match = ftsQuery(query.q);
+        return match === undefined ? [] : (select.all(match) as string[]);
+      });
+      runs.push({ query, results: r.value, ms: r.ms, cpuMs: r.cpuMs });
     }
     return { runs, buildMs };
   } finally {

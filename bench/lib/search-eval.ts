@@ -9,6 +9,18 @@ export interface QueryRun {
   query: BenchQuery;
   results: string[];
   ms: number;
+  /** CPU time of this process during the search: on a loaded machine, the part that was ours. */
+  cpuMs: number;
+}
+
+/** Runs one search, timing its wall clock and this process's CPU time. */
+export function timed<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const value = fn();
+  const ms = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { value, ms, cpuMs: (used.user + used.system) / 1000 };
 }
 
 export interface KindFigures {
@@ -20,6 +32,7 @@ export interface KindFigures {
   p50: number;
   p95: number;
   p99: number;
+  cpuP95: number;
 }
 
 function figures(kind: string, runs: readonly QueryRun[]): KindFigures {
@@ -35,6 +48,7 @@ function figures(kind: string, runs: readonly QueryRun[]): KindFigures {
     p50: percentile(ms, 50),
     p95: percentile(ms, 95),
     p99: percentile(ms, 99),
+    cpuP95: percentile(runs.map((r) => r.cpuMs), 95),
   };
 }
 
@@ -51,7 +65,7 @@ const fmtMs = (x: number) => (Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : 
 
 export function figuresTable(system: string, rows: readonly KindFigures[]): string {
   return table(
-    ['system', 'kind', 'queries', 'top-1', 'recall@5', 'p50 ms', 'p95 ms', 'p99 ms'],
-    rows.map((r) => [system, r.kind, r.n, fmtRate(r.top1), fmtRate(r.recall5), fmtMs(r.p50), fmtMs(r.p95), fmtMs(r.p99)]),
+    ['system', 'kind', 'queries', 'top-1', 'recall@5', 'p50 ms', 'p95 ms', 'p99 ms', 'p95 CPU ms'],
+    rows.map((r) => [system, r.kind, r.n, fmtRate(r.top1), fmtRate(r.recall5), fmtMs(r.p50), fmtMs(r.p95), fmtMs(r.p99), fmtMs(r.cpuP95)]),
   );
 }
