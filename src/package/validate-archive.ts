@@ -392,7 +392,7 @@ function checkLayoutFromCentral(records: EntryRecord[], end: ArchiveEnd, report:
 async function readEntries(reader: yauzl.RandomAccessReader, records: EntryRecord[], end: ArchiveEnd, report: Report): Promise<void> {
   const sorted = [...records].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
   const read = new WindowedReader(reader, end.centralDirectoryOffset).read;
-  const input = Buffer.allocUnsafe(CHUNK_BYTES);
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)] as const;
   let expectedStart = 0;
   let layoutKnown = true;
   for (const rec of sorted) {
@@ -441,7 +441,7 @@ async function readEntries(reader: yauzl.RandomAccessReader, records: EntryRecor
       report.add('E_PKG_ENTRY_OVERLAP', `entry ${label}: its data (${local.dataStart} to ${dataEnd}) runs into the central directory at ${end.centralDirectoryOffset}`, rec.path ?? undefined);
       continue;
     }
-    if (rec.readable) await readEntryData(reader, read, input, rec, local.dataStart, report);
+    if (rec.readable) await readEntryData(reader, read, buffers, rec, local.dataStart, report);
     let entryEnd = dataEnd;
     if (usesDescriptor) {
       const descriptor = await readDataDescriptor(read, dataEnd, end.centralDirectoryOffset, entry, local.zip64);
@@ -472,32 +472,34 @@ function hex(n: number): string {
  * (bounded by the declared size), which spares thousands of small files a stream each.
  */
 const WHOLE_ENTRY_BYTES = 256 * 1024;
-/** Larger entries go through in chunks of this size, read into one reused buffer. */
+/** Larger entries go through in chunks of this size, read into two reused buffers in turn. */
 const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Feeds `length` bytes at `start` to `take`, inflating them first when `deflated`. Reads go into
- * one reused buffer (the next read waits until zlib has consumed the previous chunk), so the only
- * allocations are zlib's output chunks. Stops as soon as `take` returns false.
+ * two reused buffers in turn: the next chunk is read while the current one is hashed or inflated
+ * (zlib's write callback says when it has consumed a chunk, so its buffer can be refilled), and
+ * the only allocations are zlib's output chunks. Stops as soon as `take` returns false.
  */
-async function streamEntry(reader: yauzl.RandomAccessReader, input: Buffer, start: number, length: number, deflated: boolean, take: (chunk: Buffer) => boolean): Promise<void> {
-  let position = start;
-  const end = start + length;
-  if (!deflated) {
-    while (position < end) {
-      const n = Math.min(input.length, end - position);
-      await readInto(reader, input, 0, n, position);
-      position += n;
-      if (!take(input.subarray(0, n))) return;
-    }
-    return;
-  }
-  const inflater = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
+async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly [Buffer, Buffer], start: number, length: number, deflated: boolean, take: (chunk: Buffer) => boolean): Promise<void> {
+  const chunk = buffers[0].length;
+  const count = Math.ceil(length / chunk);
+  const sizeOf = (k: number) => Math.min(chunk, length - k * chunk);
+  const readChunk = (k: number) => {
+    const read = readInto(reader, buffers[k % 2]!, 0, sizeOf(k), start + k * chunk);
+    // Marked handled at once: a prefetch may fail while the previous chunk is still being
+    // inflated; its error is raised where it is awaited, not as an unhandled rejection.
+    read.catch(() => undefined);
+    return read;
+  };
+  let pending: Promise<void> | undefined = count > 0 ? readChunk(0) : undefined;
+  const inflater = deflated ? zlib.createInflateRaw({ chunkSize: 64 * 1024 }) : undefined;
   let stopped = false;
   let failure: Error | undefined;
   const finished = new Promise<void>((resolve) => {
-    inflater.on('data', (chunk: Buffer) => {
-      if (!stopped && !take(chunk)) stopped = true;
+    if (!inflater) return resolve();
+    inflater.on('data', (out: Buffer) => {
+      if (!stopped && !take(out)) stopped = true;
     });
     inflater.on('error', (err: Error) => {
       failure ??= err;
@@ -506,26 +508,32 @@ async function streamEntry(reader: yauzl.RandomAccessReader, input: Buffer, star
     inflater.on('end', () => resolve());
   });
   try {
-    while (position < end && !stopped && !failure) {
-      const n = Math.min(input.length, end - position);
-      await readInto(reader, input, 0, n, position);
-      position += n;
-      // The callback comes once zlib has consumed the chunk, so `input` can be refilled. A zlib
-      // error may destroy the stream without calling it: `finished` settles then, so no hang.
-      await Promise.race([new Promise<void>((resolve) => inflater.write(input.subarray(0, n), () => resolve())), finished]);
+    for (let k = 0; k < count && !stopped && !failure; k++) {
+      await pending;
+      pending = k + 1 < count ? readChunk(k + 1) : undefined;
+      const data = buffers[k % 2]!.subarray(0, sizeOf(k));
+      if (!inflater) {
+        if (!take(data)) stopped = true;
+        continue;
+      }
+      // A zlib error may destroy the stream without calling the write callback: `finished`
+      // settles then, so this cannot hang.
+      await Promise.race([new Promise<void>((resolve) => inflater.write(data, () => resolve())), finished]);
     }
-    if (!stopped && !failure) {
+    if (inflater && !stopped && !failure) {
       inflater.end();
       await finished;
     }
   } finally {
-    if (!inflater.destroyed) inflater.destroy();
+    if (inflater && !inflater.destroyed) inflater.destroy();
+    // A read still in flight must settle before its buffer is reused or its error is lost.
+    if (pending) await pending.catch(() => undefined);
   }
   if (failure && !stopped) throw failure;
 }
 
 /** Reads one entry's data once: CRC-32, sha256, real size; keeps the bytes of the two documents. */
-async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, input: Buffer, rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
+async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buffers: readonly [Buffer, Buffer], rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
   const entry = rec.entry;
   const label = `'${entryLabel(rec)}'`;
   const document = rec.path === METADATA_FILE || rec.path === MANIFEST_FILE ? rec.path : null;
@@ -550,14 +558,16 @@ async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, inp
       else if (compressed.length > 0 || entry.uncompressedSize > 0) {
         try {
           // One byte over the declared size is enough to prove the declaration false.
-          take(zlib.inflateRawSync(compressed, { maxOutputLength: entry.uncompressedSize + 1 }));
+          // One output chunk as large as the declared size (+1) spares zlib a concatenation.
+          const bound = entry.uncompressedSize + 1;
+          take(zlib.inflateRawSync(compressed, { maxOutputLength: bound, chunkSize: Math.max(64, bound) }));
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
           size = entry.uncompressedSize + 1;
         }
       }
     } else {
-      await streamEntry(reader, input, dataStart, entry.compressedSize, deflated, take);
+      await streamEntry(reader, buffers, dataStart, entry.compressedSize, deflated, take);
     }
   } catch (err) {
     const coded = err instanceof RegistryError ? err : null;
