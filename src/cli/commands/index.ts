@@ -16,4 +16,6 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   verify: () => import('./verify.js'),
   gc: () => import('./gc.js'),
   search: () => import('./search.js'),
+  resolve: () => import('./resolve.js'),
+  tree: () => import('./tree.js'),
 };

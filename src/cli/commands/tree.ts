@@ -1,0 +1,46 @@
+import { openRegistry } from '../../index.js';
+import type { DependencyTreeNode } from '../../resolve/types.js';
+import type { Command } from '../command.js';
+import { requirementsOf } from './resolve.js';
+
+/**
+ * The tree as a person reads it on a terminal:
+ *   app@1.0.0
+ *   ├── a@1.2.0
+ *   │   └── c@2.0.0
+ *   └── b@1.0.0
+ *       └── c@2.0.0 (already shown above)
+ */
+export function renderTree(root: DependencyTreeNode): string {
+  const lines = [`${root.name}@${root.version}`];
+  const walk = (node: DependencyTreeNode, prefix: string): void => {
+    node.dependencies.forEach((child, i) => {
+      const last = i === node.dependencies.length - 1;
+      const note = child.repeated ? ' (already shown above)' : '';
+      lines.push(`${prefix}${last ? '└── ' : '├── '}${child.name}@${child.version}${note}`);
+      walk(child, `${prefix}${last ? '    ' : '│   '}`);
+    });
+  };
+  walk(root, '');
+  return lines.join('\n');
+}
+
+const tree: Command = {
+  name: 'tree',
+  usage: 'tree <name@range>',
+  summary: 'the resolved dependency tree of one package',
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run(args, ctx) {
+    const [[name, range]] = Object.entries(requirementsOf(args.positionals)) as [[string, string]];
+    const registry = await openRegistry({ path: ctx.store, create: false });
+    try {
+      const root = await registry.getDependencyTree(name, range);
+      return { json: root, text: renderTree(root) };
+    } finally {
+      await registry.close();
+    }
+  },
+};
+
+export default tree;
