@@ -17,10 +17,13 @@ export interface PathProblem {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const DRIVE = /^[A-Za-z]:/;
 
-/** Shown in messages: the path with control characters made visible, and cut if very long. */
+/**
+ * Shown in messages: the path with control characters and combining marks made visible (so
+ * `café` and `cafe\u0301` look different), and cut if very long.
+ */
 export function showPath(path: string): string {
   const visible = JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path);
-  return visible.slice(1, -1);
+  return visible.slice(1, -1).replace(/\p{M}/gu, (mark) => `\\u${mark.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -20,7 +20,7 @@ export function parseDocument(bytes: Uint8Array, source: string, limits: Limits)
   try {
     return { value: parseStrictJson(bytes, { maxDepth: limits.maxJsonDepth, source }), issues: [] };
   } catch (err) {
-    if (isRegistryError(err)) return { value: undefined, issues: [{ code: err.code, message: err.message, path: source }] };
+    if (isRegistryError(err)) return { value: undefined, issues: [{ code: err.code, message: err.message, path: typeof err.details.path === 'string' ? err.details.path : source }] };
     throw err;
   }
 }

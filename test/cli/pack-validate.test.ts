@@ -141,3 +141,12 @@ describe('the built CLI as a child process', () => {
     expect(ko.stdout).toMatch(/error\[E_PKG_NOT_ZIP\]/);
   });
 });
+
+describe('pakt validate never prints raw names', () => {
+  it('escapes control characters of hostile names in text output', async () => {
+    const r = await pakt('validate', path.join(INVALID_DIR, 'E_PKG_PATH_CONTROL_CHAR--raw-control-byte-without-flag.zip'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/\u001b/);
+    expect(r.stdout).toContain('\\u001b');
+  });
+});

@@ -59,3 +59,10 @@ describe('showPath', () => {
     expect(showPath('x'.repeat(300)).length).toBeLessThan(210);
   });
 });
+
+describe('showPath with combining marks', () => {
+  it('makes NFD visible next to NFC', () => {
+    expect(showPath('cafe\u0301.txt')).toBe('cafe\\u0301.txt');
+    expect(showPath('caf\u00e9.txt')).toBe('caf\u00e9.txt');
+  });
+});

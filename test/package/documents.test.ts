@@ -9,7 +9,7 @@ describe('package documents', () => {
   it('parse errors become issues naming the document', () => {
     const r = parseDocument(Buffer.from('{"a":1,"a":2}'), 'metadata.json', DEFAULT_LIMITS);
     expect(r.value).toBeUndefined();
-    expect(r.issues).toMatchObject([{ code: 'E_PKG_JSON_DUPLICATE_KEY', path: 'metadata.json' }]);
+    expect(r.issues).toMatchObject([{ code: 'E_PKG_JSON_DUPLICATE_KEY', path: 'metadata.json#/a' }]);
   });
 
   it('metadata: grammar codes for name, version, dependency names and ranges', () => {

@@ -15,13 +15,15 @@ const validate: Command = {
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
     const file = args.positionals[0]!;
+    // Text lines carry the message only: messages show paths escaped, while `path` is the raw
+    // name (kept for --json), which could hold terminal escape sequences.
     const report = await createZipValidator().validateFile(path.resolve(ctx.cwd, file));
     const errors = report.errors.map((e) => (e.path === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, path: e.path }));
     const json = { valid: report.valid, name: report.name ?? null, version: report.version ?? null, errors };
     const who = report.name !== undefined ? `${report.name}@${report.version ?? '?'}` : file;
     const text = report.valid
       ? `${who} is a valid package (${report.fileCount ?? 0} files, ${report.unpackedBytes ?? 0} bytes unpacked)`
-      : [`${file} is not a valid package: ${errors.length} problem${errors.length === 1 ? '' : 's'}`, ...errors.map((e) => `  error[${e.code}]${e.path !== undefined ? ` ${e.path}` : ''}: ${e.message}`)].join('\n');
+      : [`${file} is not a valid package: ${errors.length} problem${errors.length === 1 ? '' : 's'}`, ...errors.map((e) => `  error[${e.code}]: ${e.message}`)].join('\n');
     return { json, text, exitCode: report.valid ? 0 : 1 };
   },
 };
