@@ -8,3 +8,4 @@ export { describeStorageConformance, readBlob, type StorageConformanceOptions } 
 export { describeSearchConformance, type SearchConformanceOptions } from './search.suite.js';
 export { describeAuditConformance, type AuditConformanceOptions } from './audit.suite.js';
 export { describeValidationConformance, zipOf, packageEntries, type ValidationConformanceOptions } from './validation.suite.js';
+export { describeVersioningConformance, SEMVER_SAMPLES, type VersioningConformanceOptions, type VersioningSamples } from './versioning.suite.js';
