@@ -480,8 +480,9 @@ const CHUNK_BYTES = 256 * 1024;
  * two reused buffers in turn: the next chunk is read while the current one is hashed or inflated
  * (zlib's write callback says when it has consumed a chunk, so its buffer can be refilled), and
  * the only allocations are zlib's output chunks. Stops as soon as `take` returns false.
+ * Returns how many of the `length` bytes the deflate stream consumed.
  */
-async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly [Buffer, Buffer], start: number, length: number, deflated: boolean, take: (chunk: Buffer) => boolean): Promise<void> {
+async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly [Buffer, Buffer], start: number, length: number, deflated: boolean, take: (chunk: Buffer) => boolean): Promise<number> {
   const chunk = buffers[0].length;
   const count = Math.ceil(length / chunk);
   const sizeOf = (k: number) => Math.min(chunk, length - k * chunk);
@@ -530,6 +531,8 @@ async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly [
     if (pending) await pending.catch(() => undefined);
   }
   if (failure && !stopped) throw failure;
+  // Input the deflate stream actually used (all of it for stored data).
+  return inflater ? inflater.bytesWritten : length;
 }
 
 /** Reads one entry's data once: CRC-32, sha256, real size; keeps the bytes of the two documents. */
@@ -551,6 +554,8 @@ async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buf
     return true;
   };
   const deflated = entry.compressionMethod === 8;
+  /** Compressed bytes the deflate stream used; any after its end would be data hidden inside the entry. */
+  let consumed = entry.compressedSize;
   try {
     if (entry.compressedSize <= WHOLE_ENTRY_BYTES && entry.uncompressedSize <= WHOLE_ENTRY_BYTES) {
       const compressed = await read(dataStart, entry.compressedSize);
@@ -560,14 +565,16 @@ async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buf
           // One byte over the declared size is enough to prove the declaration false.
           // One output chunk as large as the declared size (+1) spares zlib a concatenation.
           const bound = entry.uncompressedSize + 1;
-          take(zlib.inflateRawSync(compressed, { maxOutputLength: bound, chunkSize: Math.max(64, bound) }));
+          const inflated = zlib.inflateRawSync(compressed, { maxOutputLength: bound, chunkSize: Math.max(64, bound), info: true } as zlib.ZlibOptions) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+          take(inflated.buffer);
+          consumed = inflated.engine.bytesWritten;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
           size = entry.uncompressedSize + 1;
         }
       }
     } else {
-      await streamEntry(reader, buffers, dataStart, entry.compressedSize, deflated, take);
+      consumed = await streamEntry(reader, buffers, dataStart, entry.compressedSize, deflated, take);
     }
   } catch (err) {
     const coded = err instanceof RegistryError ? err : null;
@@ -585,6 +592,11 @@ async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buf
   }
   if (size < entry.uncompressedSize) {
     report.add('E_PKG_SIZE_MISMATCH', `entry ${label} holds ${size} bytes but declares ${entry.uncompressedSize}`, rec.path ?? undefined);
+    rec.readable = false;
+    return;
+  }
+  if (deflated && consumed < entry.compressedSize) {
+    report.add('E_PKG_UNREFERENCED_DATA', `entry ${label}: ${entry.compressedSize - consumed} of its ${entry.compressedSize} compressed bytes follow the end of its deflate stream (data hidden inside the entry)`, rec.path ?? undefined);
     rec.readable = false;
     return;
   }

@@ -67,6 +67,13 @@ describe('entries larger than one read (the chunked path)', () => {
     expect(await codesOf(craftPackage({ files: [{ name: 'cut.bin', data: big, raw: truncated }] }))).toEqual(expect.arrayContaining([expect.stringMatching(/E_PKG_(DATA_CORRUPT|SIZE_MISMATCH)/)]));
   });
 
+  it('refuses bytes hidden after the end of a deflate stream, in a small or a large entry', async () => {
+    for (const data of [Buffer.from('small'), big]) {
+      const raw = Buffer.concat([zlib.deflateRawSync(data), randomBytes(300 * 1024)]);
+      expect(await codesOf(craftPackage({ files: [{ name: 'carrier.bin', data, raw }] }))).toEqual(['E_PKG_UNREFERENCED_DATA']);
+    }
+  });
+
   it('keeps a large stored manifest.json intact across reused buffers', async () => {
     const entries = Array.from({ length: 3000 }, (_, i) => ({ name: `f/${i}.txt`, data: `${i}` }));
     // The manifest (over 256 KiB) is stored uncompressed so it takes the chunked path.
