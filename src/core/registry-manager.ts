@@ -104,8 +104,9 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   /** Validates and stores a package archive (a path, its bytes, or a stream). */
   async publishPackage(input: PublishInput): Promise<PublishResult> {
     this.assertOpen();
-    const { result } = await publishPipeline(this.ctx, input);
+    const { result, steps } = await publishPipeline(this.ctx, input);
     if (result.status === 'published') this.emit('published', result);
+    this.emit('publishSteps', { name: result.name, version: result.version, steps });
     return result;
   }
 

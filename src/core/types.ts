@@ -148,6 +148,8 @@ export interface RegistryEvents {
   published: [PublishResult];
   deleted: [DeletedVersion];
   downloaded: [{ name: string; version: string; digest: Digest; size: number }];
+  /** Diagnostics: the timed steps of each successful publish (where the time went). */
+  publishSteps: [{ name: string; version: string; steps: StepReport[] }];
 }
 
 export interface ProgressCallback {
