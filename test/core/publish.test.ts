@@ -42,6 +42,8 @@ describe('publish', () => {
     const registry = await t.open();
     const events: PublishResult[] = [];
     registry.on('published', (r) => events.push(r));
+    const stepNames: string[][] = [];
+    registry.on('publishSteps', (e) => stepNames.push(e.steps.map((st) => st.step)));
     const a = await t.pkg('left-pad', '1.0.0');
     const b = await t.pkg('left-pad', '1.1.0');
     const c = await t.pkg('right-pad', '2.0.0');
@@ -54,6 +56,8 @@ describe('publish', () => {
       ['right-pad', '2.0.0', c.digest, c.size, 'published'],
     ]);
     expect(events.map((e) => `${e.name}@${e.version}`)).toEqual(['left-pad@1.0.0', 'left-pad@1.1.0', 'right-pad@2.0.0']);
+    expect(stepNames).toHaveLength(3);
+    expect(stepNames[0]).toEqual(['intake', 'validate', 'checkVersions', 'checkExisting', 'store', 'index', 'updateSearch', 'audit']);
     expect((await registry.getPackageInfo('left-pad')).version).toBe('1.1.0');
     expect((await registry.getPackageInfo('left-pad', '~1.0.0')).version).toBe('1.0.0');
     expect((await registry.getPackageInfo('left-pad', '>=1.0.0,<1.1.0')).version).toBe('1.0.0');
