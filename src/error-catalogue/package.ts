@@ -47,7 +47,7 @@ export const PACKAGE_ERRORS = defineErrors({
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_UNREFERENCED_DATA: {
-    meaning: 'The archive has bytes between its entries that no entry of the central directory accounts for (hidden data).',
+    meaning: 'The archive has bytes that no entry accounts for (hidden data): between entries, or inside an entry after the end of its deflate stream.',
     hint: 'Rebuild the archive with `pakt pack <dir>` so that every byte belongs to an entry.',
     status: 422, userFault: true, exit: 1,
   },
