@@ -163,6 +163,15 @@ describe('publish', () => {
     await expectCode(() => registry.publishPackage(big.file), 'E_STORE_INPUT_TOO_LARGE');
     await expectCode(() => registry.publishPackage(Readable.from([readFileSync(big.file)])), 'E_STORE_INPUT_TOO_LARGE');
     await expectCode(() => registry.publishPackage(42 as unknown as string), 'E_INVALID_ARGUMENT');
+    // A stream that breaks half-way: the source's error, coded, and no temp file left.
+    const broken = new Readable({
+      read() {
+        this.push(Buffer.alloc(100, 1));
+        this.destroy(new Error('connection reset'));
+      },
+    });
+    const err = await expectCode(() => registry.publishPackage(broken), 'E_IO');
+    expect(err.message).toContain('connection reset');
     expect(readdirSync(path.join(t.store, 'tmp'))).toEqual([]);
     await registry.close();
   });
