@@ -5,7 +5,7 @@
 import { rangeText } from './describe-term.js';
 import { incompatibilityText } from './explain.js';
 import { isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
-import type { DerivationNode, DerivationTerm, UnsatisfiableKind } from './types.js';
+import type { Derivation, DerivationNode, DerivationTerm, UnsatisfiableKind } from './types.js';
 import { elements, isEmpty } from './version-set.js';
 
 function termJson(term: Term): DerivationTerm {
@@ -19,52 +19,55 @@ function termJson(term: Term): DerivationTerm {
   };
 }
 
-export function derivationJson(failure: Incompatibility): DerivationNode {
+export function derivationJson(failure: Incompatibility): Derivation {
   const ids = new Map<Incompatibility, number>();
-  const build = (inc: Incompatibility): DerivationNode => {
-    const known = ids.get(inc);
-    if (known !== undefined) return { ref: known };
-    const id = ids.size;
-    ids.set(inc, id);
+  const order: Incompatibility[] = [];
+  const pending = [failure];
+  while (pending.length > 0) {
+    const inc = pending.pop()!;
+    if (ids.has(inc)) continue;
+    ids.set(inc, order.length);
+    order.push(inc);
+    if (inc.cause.type === 'conflict') pending.push(inc.cause.other, inc.cause.conflict);
+  }
+  const incompatibilities = order.map((inc, id): DerivationNode => {
     const c = inc.cause;
-    let cause: Extract<DerivationNode, { id: number }>['cause'];
+    const first = inc.terms[0]?.pkg.name ?? '';
+    let cause: DerivationNode['cause'];
     switch (c.type) {
       case 'root':
         cause = { type: 'root' };
         break;
       case 'dependency':
-        cause = { type: 'dependency', package: inc.terms[0]!.pkg.name, dependency: c.target.name, range: c.range };
+        cause = { type: 'dependency', package: first, dependency: c.target.name, range: c.range };
         break;
       case 'noVersions':
-        cause = { type: 'noVersions', package: inc.terms[0]!.pkg.name, range: c.range, prereleases: [...c.prereleases] };
+        cause = { type: 'noVersions', package: first, range: c.range, prereleases: [...c.prereleases] };
         break;
       case 'notFound':
-        cause = { type: 'notFound', package: inc.terms[0]!.pkg.name };
+        cause = { type: 'notFound', package: first };
         break;
       case 'conflict':
-        cause = { type: 'conflict', conflict: build(c.conflict), other: build(c.other) };
+        cause = { type: 'conflict', conflict: ids.get(c.conflict)!, other: ids.get(c.other)! };
         break;
     }
     return { id, text: incompatibilityText(inc), terms: inc.terms.map(termJson), cause };
-  };
-  return build(failure);
+  });
+  return { failure: 0, incompatibilities };
 }
 
 /** Every fact (non-derived incompatibility) the failure rests on, each once. */
 function facts(failure: Incompatibility): Incompatibility[] {
   const seen = new Set<Incompatibility>();
   const out: Incompatibility[] = [];
-  const walk = (inc: Incompatibility): void => {
-    if (seen.has(inc)) return;
+  const pending = [failure];
+  while (pending.length > 0) {
+    const inc = pending.pop()!;
+    if (seen.has(inc)) continue;
     seen.add(inc);
-    if (inc.cause.type === 'conflict') {
-      walk(inc.cause.conflict);
-      walk(inc.cause.other);
-    } else {
-      out.push(inc);
-    }
-  };
-  walk(failure);
+    if (inc.cause.type === 'conflict') pending.push(inc.cause.other, inc.cause.conflict);
+    else out.push(inc);
+  }
   return out;
 }
 

@@ -156,15 +156,15 @@ function requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: numbe
 /** Writes the explanation of a failure. */
 export function explain(failure: Incompatibility): string {
   const derivations = new Map<Incompatibility, number>();
-  const countDerivations = (inc: Incompatibility): void => {
+  // Iterative walks throughout: a chain of thousands of dependencies gives a derivation thousands
+  // deep, which recursion would not survive.
+  const pending: Incompatibility[] = [failure];
+  while (pending.length > 0) {
+    const inc = pending.pop()!;
     const seen = derivations.get(inc);
     derivations.set(inc, (seen ?? 0) + 1);
-    if (seen === undefined && inc.cause.type === 'conflict') {
-      countDerivations(inc.cause.conflict);
-      countDerivations(inc.cause.other);
-    }
-  };
-  countDerivations(failure);
+    if (seen === undefined && inc.cause.type === 'conflict') pending.push(inc.cause.other, inc.cause.conflict);
+  }
 
   const lines: Array<{ text: string; line?: number }> = [];
   const lineNumbers = new Map<Incompatibility, number>();
@@ -189,7 +189,16 @@ export function explain(failure: Incompatibility): string {
     return !lineNumbers.has(isDerived(conflict) ? conflict : other);
   };
 
-  const visit = (inc: Incompatibility, conclusion = false): void => {
+  // visit() of pub's writer, run from an explicit stack: a step pushes what it would have done
+  // (visits of causes, then its own line) and each is done in that order; a line's text is
+  // computed when it is written, after the visits before it, exactly as in the recursive form.
+  type Step = { inc: Incompatibility; conclusion: boolean } | (() => void);
+  const todo: Step[] = [];
+  const then = (...steps: Step[]): void => {
+    for (let i = steps.length - 1; i >= 0; i--) todo.push(steps[i]!);
+  };
+  const visit = (inc: Incompatibility, conclusion = false): Step => ({ inc, conclusion });
+  const step = (inc: Incompatibility, conclusion: boolean): void => {
     const numbered = conclusion || (derivations.get(inc) ?? 0) > 1;
     const conjunction = conclusion || inc === failure ? 'So,' : 'And';
     const text = incompatibilityText(inc);
@@ -199,46 +208,50 @@ export function explain(failure: Incompatibility): string {
       const conflictLine = lineNumbers.get(conflict);
       const otherLine = lineNumbers.get(other);
       if (conflictLine !== undefined && otherLine !== undefined) {
-        write(inc, `Because ${andText(conflict, other, conflictLine, otherLine)}, ${text}.`, numbered);
+        then(() => write(inc, `Because ${andText(conflict, other, conflictLine, otherLine)}, ${text}.`, numbered));
       } else if (conflictLine !== undefined || otherLine !== undefined) {
         const [known, knownLine, unknown] =
           conflictLine !== undefined ? [conflict, conflictLine, other] : [other, otherLine!, conflict];
-        visit(unknown);
-        write(inc, `${conjunction} because ${incompatibilityText(known)} (${knownLine}), ${text}.`, numbered);
+        then(visit(unknown), () => write(inc, `${conjunction} because ${incompatibilityText(known)} (${knownLine}), ${text}.`, numbered));
       } else if (singleLine(conflict) || singleLine(other)) {
         const first = singleLine(other) ? conflict : other;
         const second = singleLine(other) ? other : conflict;
-        visit(first);
-        visit(second);
-        write(inc, `Thus, ${text}.`, numbered);
+        then(visit(first), visit(second), () => write(inc, `Thus, ${text}.`, numbered));
       } else {
-        visit(conflict, true);
-        lines.push({ text: '' });
-        visit(other);
-        write(inc, `${conjunction} because ${incompatibilityText(conflict)} (${lineNumbers.get(conflict)}), ${text}.`, numbered);
+        then(
+          visit(conflict, true),
+          () => lines.push({ text: '' }),
+          visit(other),
+          () => write(inc, `${conjunction} because ${incompatibilityText(conflict)} (${lineNumbers.get(conflict)}), ${text}.`, numbered),
+        );
       }
     } else if (isDerived(conflict) || isDerived(other)) {
       const derived = isDerived(conflict) ? conflict : other;
       const external = isDerived(conflict) ? other : conflict;
       const derivedLine = lineNumbers.get(derived);
       if (derivedLine !== undefined) {
-        write(inc, `Because ${andText(external, derived, undefined, derivedLine)}, ${text}.`, numbered);
+        then(() => write(inc, `Because ${andText(external, derived, undefined, derivedLine)}, ${text}.`, numbered));
       } else if (collapsible(derived) && derived.cause.type === 'conflict') {
         const inner = derived.cause;
         const collapsedDerived = isDerived(inner.conflict) ? inner.conflict : inner.other;
         const collapsedExternal = isDerived(inner.conflict) ? inner.other : inner.conflict;
-        visit(collapsedDerived);
-        write(inc, `${conjunction} because ${andText(collapsedExternal, external)}, ${text}.`, numbered);
+        then(visit(collapsedDerived), () => write(inc, `${conjunction} because ${andText(collapsedExternal, external)}, ${text}.`, numbered));
       } else {
-        visit(derived);
-        write(inc, `${conjunction} because ${incompatibilityText(external)}, ${text}.`, numbered);
+        then(visit(derived), () => write(inc, `${conjunction} because ${incompatibilityText(external)}, ${text}.`, numbered));
       }
     } else {
-      write(inc, `Because ${andText(conflict, other)}, ${text}.`, numbered);
+      then(() => write(inc, `Because ${andText(conflict, other)}, ${text}.`, numbered));
     }
   };
 
-  if (failure.cause.type === 'conflict') visit(failure);
+  if (failure.cause.type === 'conflict') {
+    todo.push(visit(failure));
+    while (todo.length > 0) {
+      const next = todo.pop()!;
+      if (typeof next === 'function') next();
+      else step(next.inc, next.conclusion);
+    }
+  }
   else write(failure, `Because ${incompatibilityText(failure)}, version solving failed.`);
 
   const out: string[] = [];

@@ -103,13 +103,23 @@ export function treeOf(
   solution: Readonly<Record<string, string>>,
   dependencies: ReadonlyMap<string, Readonly<Record<string, string>>>,
 ): DependencyTreeNode {
+  // Depth-first, children in name order, iteratively (a chain thousands deep must not overflow
+  // the stack). A package is expanded at its first appearance; later ones are marked repeated.
   const shown = new Set<string>();
-  const build = (pkg: string): DependencyTreeNode => {
+  const top: DependencyTreeNode[] = [];
+  const pending: Array<{ pkg: string; into: DependencyTreeNode[] }> = [{ pkg: name, into: top }];
+  while (pending.length > 0) {
+    const { pkg, into } = pending.pop()!;
     const version = solution[pkg]!;
-    if (shown.has(pkg)) return { name: pkg, version, dependencies: [], repeated: true };
+    if (shown.has(pkg)) {
+      into.push({ name: pkg, version, dependencies: [], repeated: true });
+      continue;
+    }
     shown.add(pkg);
+    const node: DependencyTreeNode = { name: pkg, version, dependencies: [] };
+    into.push(node);
     const deps = Object.keys(dependencies.get(pkg) ?? {}).sort();
-    return { name: pkg, version, dependencies: deps.map(build) };
-  };
-  return build(name);
+    for (let i = deps.length - 1; i >= 0; i--) pending.push({ pkg: deps[i]!, into: node.dependencies });
+  }
+  return top[0]!;
 }

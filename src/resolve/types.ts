@@ -51,28 +51,37 @@ export interface DerivationTerm {
 }
 
 /**
- * The proof of failure as JSON (details.derivation): a tree whose leaves are facts (the root
- * requirement, dependencies, missing versions or packages) and whose inner nodes each combine two
- * earlier incompatibilities. A node met again is given as `{ "ref": id }`.
+ * One incompatibility of the proof: a fact (the root requirement, a dependency, a missing version
+ * or package) or a step that combines two earlier incompatibilities, named by id.
  */
-export type DerivationNode =
-  | {
-      id: number;
-      /** The incompatibility in words, as the explanation reads it. */
-      text: string;
-      terms: DerivationTerm[];
-      cause:
-        | { type: 'root' }
-        | { type: 'dependency'; package: string; dependency: string; range: string }
-        | { type: 'noVersions'; package: string; range: string; prereleases: string[] }
-        | { type: 'notFound'; package: string }
-        | { type: 'conflict'; conflict: DerivationNode; other: DerivationNode };
-    }
-  | { ref: number };
+export interface DerivationNode {
+  id: number;
+  /** The incompatibility in words, as the explanation reads it. */
+  text: string;
+  terms: DerivationTerm[];
+  cause:
+    | { type: 'root' }
+    | { type: 'dependency'; package: string; dependency: string; range: string }
+    | { type: 'noVersions'; package: string; range: string; prereleases: string[] }
+    | { type: 'notFound'; package: string }
+    | { type: 'conflict'; conflict: number; other: number };
+}
+
+/**
+ * The proof of failure as JSON (details.derivation), for host applications that draw it: a tree
+ * (a DAG where a step is reused) whose root is `failure` and whose leaves are facts. It is given
+ * as a flat list, parents before children, so that a chain thousands of steps deep stays
+ * serialisable (JSON.stringify recurses, and gives up at a few thousand levels).
+ */
+export interface Derivation {
+  /** Id of the incompatibility that refutes the root ("version solving failed"). */
+  failure: number;
+  incompatibilities: DerivationNode[];
+}
 
 /** details of the E_UNSATISFIABLE error the resolver throws. */
 export interface UnsatisfiableDetails {
   kind: UnsatisfiableKind;
   explanation: string;
-  derivation: DerivationNode;
+  derivation: Derivation;
 }

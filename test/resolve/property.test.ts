@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createSemverVersioning } from '../../providers/versioning/semver.js';
 import { isRegistryError } from '../../src/errors.js';
 import { resolve } from '../../src/resolve/index.js';
-import type { DerivationNode, UnsatisfiableDetails } from '../../src/resolve/types.js';
+import type { Derivation, UnsatisfiableDetails } from '../../src/resolve/types.js';
 import { existsSolution, pick, prng, solutionProblem, sourceOf, type Universe } from './helpers.js';
 
 const versioning = createSemverVersioning();
@@ -44,21 +44,31 @@ function randomUniverse(rand: () => number): { universe: Universe; root: Record<
   return { universe, root };
 }
 
-function factPackages(node: DerivationNode, seen = new Map<number, DerivationNode>()): Set<string> {
+function factPackages(derivation: Derivation): Set<string> {
   const out = new Set<string>();
-  const walk = (n: DerivationNode): void => {
-    if ('ref' in n) return;
-    seen.set(n.id, n);
-    if (n.cause.type === 'conflict') {
-      walk(n.cause.conflict);
-      walk(n.cause.other);
-    } else {
-      for (const t of n.terms) if (t.package !== 'root') out.add(t.package);
-      if (n.cause.type === 'dependency') out.add(n.cause.dependency);
-    }
-  };
-  walk(node);
+  for (const n of derivation.incompatibilities) {
+    if (n.cause.type === 'conflict') continue;
+    for (const t of n.terms) if (t.package !== 'root') out.add(t.package);
+    if (n.cause.type === 'dependency') out.add(n.cause.dependency);
+  }
   return out;
+}
+
+/** Every step refers to incompatibilities in the list, each reachable from the failure. */
+function checkDerivationShape(derivation: Derivation): void {
+  const byId = new Map(derivation.incompatibilities.map((n) => [n.id, n]));
+  const reached = new Set<number>();
+  const pending = [derivation.failure];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (reached.has(id)) continue;
+    reached.add(id);
+    const n = byId.get(id);
+    expect(n).toBeDefined();
+    if (n!.cause.type === 'conflict') pending.push(n!.cause.conflict, n!.cause.other);
+  }
+  expect(reached.size).toBe(derivation.incompatibilities.length);
+  expect(byId.get(derivation.failure)!.text).toBe('version solving failed');
 }
 
 describe('random small universes', () => {
@@ -77,6 +87,7 @@ describe('random small universes', () => {
         if (!isRegistryError(err, 'E_UNSATISFIABLE')) throw err;
         expect(existsSolution(universe, root), `the resolver failed but a solution exists: ${label}`).toBe(false);
         const details = err.details as unknown as UnsatisfiableDetails;
+        checkDerivationShape(details.derivation);
         for (const name of factPackages(details.derivation)) {
           expect(details.explanation, `${name} missing from:\n${details.explanation}\n${label}`).toMatch(new RegExp(`(^|[^a-z])${name}([^a-z]|$)`));
         }

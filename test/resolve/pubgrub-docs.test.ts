@@ -54,6 +54,8 @@ describe('PubGrub documentation examples', () => {
     expect(lines[2]).toBe('');
     expect(lines.filter((l) => l !== '')).toEqual(c.reference_explanation);
     expect(kind).toBe('conflict');
-    expect(derivation).toMatchObject({ text: 'version solving failed', cause: { type: 'conflict' } });
+    expect(derivation.incompatibilities[derivation.failure]).toMatchObject({ text: 'version solving failed', cause: { type: 'conflict' } });
+    // Six dependencies and the root requirement are the facts the proof rests on.
+    expect(derivation.incompatibilities.filter((n) => n.cause.type === 'dependency')).toHaveLength(7);
   });
 });

@@ -24,7 +24,7 @@ function deps() {
 describe('registry resolution', () => {
   it('reads versions and metadata.json dependencies from the metadata provider', async () => {
     const rows = await metadataSource(deps().metadata).versions('app');
-    expect(rows.sort((a, b) => a.version.localeCompare(b.version))).toEqual([
+    expect([...rows].sort((a, b) => a.version.localeCompare(b.version))).toEqual([
       { version: '1.0.0', dependencies: { lib: '^1.0.0' } },
       { version: '2.0.0', dependencies: { lib: '^2.0.0' } },
     ]);

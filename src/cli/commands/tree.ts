@@ -13,15 +13,20 @@ import { requirementsOf } from './resolve.js';
  */
 export function renderTree(root: DependencyTreeNode): string {
   const lines = [`${root.name}@${root.version}`];
-  const walk = (node: DependencyTreeNode, prefix: string): void => {
-    node.dependencies.forEach((child, i) => {
-      const last = i === node.dependencies.length - 1;
-      const note = child.repeated ? ' (already shown above)' : '';
-      lines.push(`${prefix}${last ? '└── ' : '├── '}${child.name}@${child.version}${note}`);
-      walk(child, `${prefix}${last ? '    ' : '│   '}`);
-    });
+  // Iterative, like the tree itself: deep chains must not overflow the stack.
+  const pending: Array<{ node: DependencyTreeNode; prefix: string; last: boolean }> = [];
+  const pushChildren = (node: DependencyTreeNode, prefix: string): void => {
+    for (let i = node.dependencies.length - 1; i >= 0; i--) {
+      pending.push({ node: node.dependencies[i]!, prefix, last: i === node.dependencies.length - 1 });
+    }
   };
-  walk(root, '');
+  pushChildren(root, '');
+  while (pending.length > 0) {
+    const { node, prefix, last } = pending.pop()!;
+    const note = node.repeated ? ' (already shown above)' : '';
+    lines.push(`${prefix}${last ? '└── ' : '├── '}${node.name}@${node.version}${note}`);
+    pushChildren(node, `${prefix}${last ? '    ' : '│   '}`);
+  }
   return lines.join('\n');
 }
 
