@@ -6,7 +6,7 @@
  * another object) and recurses as deep as the input nests. This parser refuses all three with
  * stable codes, refuses invalid UTF-8 and a byte-order mark, and builds every object with a null
  * prototype while parsing, so no key can reach Object.prototype even transiently. The caller
- * gets plain objects, copied once the document is known to be clean.
+ * gets plain objects, given their ordinary prototype once the document is known to be clean.
  *
  * The size bound is the caller's job (it is checked on the declared size, before reading).
  */
@@ -46,13 +46,18 @@ export function parseStrictJson(input: Uint8Array | string, options: StrictJsonO
   return toPlain(parser.parseDocument());
 }
 
-/** Copies a null-prototype tree into ordinary objects; safe because forbidden keys were refused. */
+/**
+ * Gives the finished null-prototype objects the ordinary prototype, so callers get plain objects
+ * (string conversion, hasOwnProperty). Safe now, and only now: the whole document has been read
+ * and no key named __proto__, constructor or prototype exists anywhere in it. Done in place
+ * rather than by copying, which halves the work on a 32 MiB manifest.
+ */
 function toPlain(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (value !== null && typeof value === 'object') {
-    const out: { [key: string]: JsonValue } = {};
-    for (const key of Object.keys(value)) out[key] = toPlain(value[key]!);
-    return out;
+  if (Array.isArray(value)) {
+    for (const item of value) toPlain(item);
+  } else if (value !== null && typeof value === 'object') {
+    for (const key in value) toPlain(value[key]!);
+    Object.setPrototypeOf(value, Object.prototype);
   }
   return value;
 }
@@ -155,7 +160,8 @@ class Parser {
       if (FORBIDDEN_KEYS.has(key)) {
         fail('E_PKG_JSON_FORBIDDEN_KEY', this.options.source, `key '${key}' at ${this.jsonPointer()} is forbidden (__proto__, constructor and prototype keys are refused)`, this.jsonPointer());
       }
-      if (Object.prototype.hasOwnProperty.call(out, key)) {
+      // `in` is an own-property test here: the object has no prototype while it is being built.
+      if (key in out) {
         fail('E_PKG_JSON_DUPLICATE_KEY', this.options.source, `key '${key}' appears twice in the same object at ${this.jsonPointer()} (${this.where()})`, this.jsonPointer());
       }
       this.skipWhitespace();
