@@ -16,6 +16,9 @@ import { DEFAULT_LIMITS } from '../../src/limits.js';
 
 export type SemverVersioningOptions = Record<string, never>;
 
+/** node-semver's marker for a comparator that admits everything (`*`); missing from its types. */
+const ANY: unknown = (semver.Comparator as unknown as { ANY: unknown }).ANY;
+
 /**
  * A bounded memo for one provider instance. The resolver asks `satisfies` for every version of a
  * package against every range it meets (hundreds of thousands of calls on a large registry), and
@@ -55,8 +58,105 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
     const range = parsedRange(r);
     return range !== null && range.test(version);
   };
+  /**
+   * Parsed and order-checked forms of the version lists selectSatisfying is given. The resolver
+   * passes the same array for a package every time, so each list is prepared once.
+   */
+  const prepared = new WeakMap<readonly string[], { parsed: semver.SemVer[]; sorted: boolean }>();
+  const prepare = (versions: readonly string[]): { parsed: semver.SemVer[]; sorted: boolean } => {
+    let entry = prepared.get(versions);
+    if (!entry) {
+      const parsed: semver.SemVer[] = [];
+      let sorted = true;
+      for (const v of versions) {
+        const p = typeof v === 'string' ? parsedVersion(v) : null;
+        if (p === null) {
+          sorted = false;
+          break;
+        }
+        if (parsed.length > 0 && parsed[parsed.length - 1]!.compare(p) > 0) sorted = false;
+        parsed.push(p);
+      }
+      entry = { parsed, sorted };
+      prepared.set(versions, entry);
+    }
+    return entry;
+  };
+
+  /**
+   * node-semver's Range.test, run over a sorted list at once. Each alternative of a parsed range
+   * is a conjunction of primitive comparators (<, <=, >, >=, =), each true on a prefix, a suffix
+   * or a run of the list sorted by precedence, so the alternative holds on one run [lo, hi) found
+   * by binary search. Inside it, release versions pass; a prerelease passes only when a
+   * comparator of the alternative names a prerelease of the same major.minor.patch (node-semver's
+   * testSet). Unknown operators or an unsorted list fall back to testing each version.
+   */
+  const selectSatisfying = (versions: readonly string[], r: string): number[] => {
+    const out: number[] = [];
+    if (typeof r !== 'string' || !Array.isArray(versions)) return out;
+    const range = parsedRange(r);
+    if (range === null) return out;
+    const { parsed, sorted } = prepare(versions);
+    const oneByOne = (): number[] => {
+      for (let i = 0; i < versions.length; i++) if (fastSatisfies(versions[i]!, r)) out.push(i);
+      return out;
+    };
+    if (!sorted) return oneByOne();
+    const n = parsed.length;
+    /** First index whose version compares to s with a result passing `ok` (a monotone test). */
+    const first = (s: semver.SemVer, ok: (c: number) => boolean): number => {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ok(parsed[mid]!.compare(s))) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    const hit = new Uint8Array(n);
+    for (const set of range.set) {
+      let lo = 0;
+      let hi = n;
+      const prereleaseOk: semver.SemVer[] = [];
+      for (const c of set) {
+        if (c.semver === ANY) continue;
+        const s = c.semver as semver.SemVer;
+        if (s.prerelease.length > 0) prereleaseOk.push(s);
+        switch (c.operator) {
+          case '':
+          case '=':
+            lo = Math.max(lo, first(s, (x) => x >= 0));
+            hi = Math.min(hi, first(s, (x) => x > 0));
+            break;
+          case '>':
+            lo = Math.max(lo, first(s, (x) => x > 0));
+            break;
+          case '>=':
+            lo = Math.max(lo, first(s, (x) => x >= 0));
+            break;
+          case '<':
+            hi = Math.min(hi, first(s, (x) => x >= 0));
+            break;
+          case '<=':
+            hi = Math.min(hi, first(s, (x) => x > 0));
+            break;
+          default:
+            return oneByOne();
+        }
+      }
+      for (let i = lo; i < hi; i++) {
+        const v = parsed[i]!;
+        if (v.prerelease.length === 0 || prereleaseOk.some((a) => a.major === v.major && a.minor === v.minor && a.patch === v.patch)) hit[i] = 1;
+      }
+    }
+    for (let i = 0; i < n; i++) if (hit[i] === 1) out.push(i);
+    return out;
+  };
+
   return {
     info: { name: 'semver', family: 'versioning', coreRange: `^${CORE_VERSION}` },
+    selectSatisfying,
     isValidVersion: (v) => typeof v === 'string' && parsedVersion(v) !== null,
     isValidRange: (r) => typeof r === 'string' && parsedRange(r) !== null,
     normalizeRange: (r) => normalizeRange(r),

@@ -18,4 +18,11 @@ export interface VersioningProvider extends Provider {
   /** Highest non-prerelease version (what `latest` means), or null. */
   latest(versions: readonly string[]): string | null;
   isPrerelease(version: string): boolean;
+  /**
+   * Optional, for speed: the indices (ascending) of the versions in `sortedVersions` that satisfy
+   * `range`, where `sortedVersions` is ascending by compare(). Must give exactly what filtering
+   * with satisfies() gives. The resolver calls it for every (package, range) it meets; without it,
+   * it asks satisfies() once per version.
+   */
+  selectSatisfying?(sortedVersions: readonly string[], range: string): number[];
 }

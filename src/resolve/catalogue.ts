@@ -117,8 +117,11 @@ export class Catalogue {
     let set = cache.get(range);
     if (!set) {
       set = emptySet(pkg.universe);
-      if (this.versioning.isValidRange(range)) {
-        for (let i = 0; i < pkg.n; i++) if (this.versioning.satisfies(pkg.versions[i]!, range)) add(set, i);
+      const v = this.versioning;
+      if (v.isValidRange(range)) {
+        // pkg.versions is sorted by v.compare, as selectSatisfying requires.
+        if (v.selectSatisfying) for (const i of v.selectSatisfying(pkg.versions, range)) add(set, i);
+        else for (let i = 0; i < pkg.n; i++) if (v.satisfies(pkg.versions[i]!, range)) add(set, i);
       }
       cache.set(range, set);
     }

@@ -141,6 +141,19 @@ export function describeVersioningConformance(options: VersioningConformanceOpti
       expect(p.latest([])).toBeNull();
     });
 
+    const select = p.selectSatisfying?.bind(p);
+    it.skipIf(select === undefined || skipped.has('selectSatisfying equals filtering with satisfies'))(
+      select === undefined ? 'selectSatisfying equals filtering with satisfies [unsupported: optional method absent]' : 'selectSatisfying equals filtering with satisfies',
+      () => {
+        for (const { range } of s.ranges) {
+          const expected = s.versions.flatMap((v, i) => (p.satisfies(v, range) ? [i] : []));
+          expect(select!(s.versions, range), range).toEqual(expected);
+        }
+        for (const range of s.invalidRanges) expect(select!(s.versions, range), range).toEqual([]);
+        expect(select!([], '*')).toEqual([]);
+      },
+    );
+
     test('answers stay the same when asked again in another order (no state leaks between calls)', () => {
       const first = s.ranges.map(({ range }) => s.versions.map((v) => p.satisfies(v, range)));
       const again = [...s.ranges].reverse().map(({ range }) => [...s.versions].reverse().map((v) => p.satisfies(v, range)).reverse()).reverse();

@@ -90,6 +90,21 @@ describe('range semantics against node-semver', () => {
     }
   });
 
+  it('selectSatisfying over a sorted list picks exactly what semver.satisfies admits (2,000 random ranges × random lists)', () => {
+    const rand = prng(31337);
+    for (let i = 0; i < 2000; i++) {
+      const range = i % 3 === 0 ? randomCommaRange(rand) : randomRange(rand);
+      // Some versions carry build metadata, so equal-precedence neighbours occur.
+      const versions = [...new Set(Array.from({ length: Math.floor(rand() * 25) }, () => randomVersion(rand) + (rand() < 0.1 ? '+b.1' : '')))].sort(semver.compare);
+      const expected = versions.flatMap((v, k) => (semverSatisfies(v, range) ? [k] : []));
+      expect(versioning.selectSatisfying!(versions, range), `${range} over ${versions.join(' ')}`).toEqual(expected);
+    }
+  });
+
+  it('selectSatisfying still answers right on a list that is not sorted (by testing each version)', () => {
+    expect(versioning.selectSatisfying!(['2.0.0', '1.0.0', '1.5.0'], '^1.0.0')).toEqual([1, 2]);
+  });
+
   it('the prerelease rule: a prerelease matches only through a comparator naming the same release', () => {
     expect(versioning.satisfies('1.2.0-beta.1', '^1.0.0')).toBe(false);
     expect(versioning.satisfies('1.2.0-beta.1', '*')).toBe(false);
