@@ -61,7 +61,8 @@ function prepare(c: ResolveCase): { versions: number; run: () => Promise<Answer>
         const { solution } = await resolveDependencies({ metadata, versioning }, c.root);
         return { solution };
       } catch (err) {
-        if (isRegistryError(err, 'E_UNSATISFIABLE')) return { error: String(err.details['explanation'] ?? err.message) };
+        // Any failure is an answer here (an invalid root range too): the script prints it and exits 0.
+        if (isRegistryError(err)) return { error: String(err.details['explanation'] ?? err.message) };
         throw err;
       }
     },
@@ -128,7 +129,14 @@ function loadCase(file: string): ResolveCase {
 
 /** SPEC §6: one case in, one JSON document out. */
 async function single(file: string): Promise<void> {
-  const answer = await prepare(loadCase(file)).run();
+  let answer: Answer;
+  try {
+    answer = await prepare(loadCase(file)).run();
+  } catch (err) {
+    // Still one JSON document and exit 0, as the interface says; the details go to stderr.
+    process.stderr.write(`bench:resolve: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    answer = { error: err instanceof Error ? err.message : String(err) };
+  }
   process.stdout.write(JSON.stringify(answer) + '\n');
 }
 

@@ -128,6 +128,10 @@ export class Catalogue {
     return set;
   }
 
+  isValidRange(range: string): boolean {
+    return this.versioning.isValidRange(range);
+  }
+
   /** True when the range's set for this package has been computed already. */
   hasMatching(pkg: PackageData, range: string): boolean {
     return this.caches[pkg.id]!.ranges.has(range);

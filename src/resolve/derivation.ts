@@ -42,7 +42,7 @@ export function derivationJson(failure: Incompatibility): Derivation {
         cause = { type: 'dependency', package: first, dependency: c.target.name, range: c.range };
         break;
       case 'noVersions':
-        cause = { type: 'noVersions', package: first, range: c.range, prereleases: [...c.prereleases] };
+        cause = { type: 'noVersions', package: first, range: c.range, prereleases: [...c.prereleases], invalidRange: c.invalidRange };
         break;
       case 'notFound':
         cause = { type: 'notFound', package: first };

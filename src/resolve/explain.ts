@@ -43,6 +43,7 @@ export function incompatibilityText(inc: Incompatibility): string {
     }
     case 'noVersions': {
       const term = inc.terms[0]!;
+      if (cause.invalidRange) return `${cause.range} is not a valid range for ${term.pkg.name}`;
       const base = `no versions of ${term.pkg.name} match ${cause.range}`;
       if (cause.prereleases.length === 0) return base;
       return `${base} (only the prerelease${cause.prereleases.length > 1 ? 's' : ''} ${cause.prereleases.join(', ')}, which a range admits only when it names a prerelease of the same version)`;
@@ -140,7 +141,9 @@ function requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: numbe
       ? `${terse(positives[0]!, true)} ${verb(prior)} `
       : `if ${positives.map((t) => terse(t)).join(' or ')} then `;
   let tail: string;
-  if (latter.cause.type === 'noVersions') {
+  if (latter.cause.type === 'noVersions' && latter.cause.invalidRange) {
+    tail = ` which is not a valid range`;
+  } else if (latter.cause.type === 'noVersions') {
     tail = ` which doesn't match any versions`;
     if (latter.cause.prereleases.length > 0) {
       tail += ` (only the prerelease${latter.cause.prereleases.length > 1 ? 's' : ''} ${latter.cause.prereleases.join(', ')}, which a range admits only when it names a prerelease of the same version)`;

@@ -27,7 +27,7 @@ export type Cause =
   /** terms[0] (the depender) depends on `target` with `range`; terms[1] is the target's negative term. */
   | { readonly type: 'dependency'; readonly target: PackageData; readonly range: string }
   /** No known version of the single term's package matches `range`. */
-  | { readonly type: 'noVersions'; readonly range: string; readonly prereleases: readonly string[] }
+  | { readonly type: 'noVersions'; readonly range: string; readonly prereleases: readonly string[]; readonly invalidRange: boolean }
   /** The single term's package does not exist in the source. */
   | { readonly type: 'notFound' }
   /** Derived during conflict resolution from two earlier incompatibilities. */

@@ -224,7 +224,12 @@ export class Solver {
           [{ pkg: target, set: emptySet(target.universe), label: range }],
           target.n === 0
             ? { type: 'notFound' }
-            : { type: 'noVersions', range, prereleases: this.catalogue.prereleasesNear(target, range) },
+            : {
+                type: 'noVersions',
+                range,
+                prereleases: this.catalogue.prereleasesNear(target, range),
+                invalidRange: !this.catalogue.isValidRange(range),
+              },
         );
         inc = incompatibility([{ pkg, set: dependers }], { type: 'conflict', conflict: dependency, other: missing });
       } else {

@@ -62,7 +62,7 @@ export interface DerivationNode {
   cause:
     | { type: 'root' }
     | { type: 'dependency'; package: string; dependency: string; range: string }
-    | { type: 'noVersions'; package: string; range: string; prereleases: string[] }
+    | { type: 'noVersions'; package: string; range: string; prereleases: string[]; invalidRange: boolean }
     | { type: 'notFound'; package: string }
     | { type: 'conflict'; conflict: number; other: number };
 }

@@ -123,6 +123,12 @@ describe('what kind of failure it is', () => {
     expect(facts.sort()).toEqual(['every version of a depends on c ^1.0.0', 'every version of b depends on c ^2.0.0', 'root depends on a *', 'root depends on b *'].sort());
   });
 
+  it('says when a dependency range cannot be read, rather than that nothing matches it', async () => {
+    const d = await fail({ a: { '1.0.0': { b: '^^1' } }, b: { '1.0.0': {} } }, { a: '*' });
+    expect(d.explanation).toContain('every version of a depends on b ^^1 which is not a valid range, a is forbidden.');
+    expect(d.kind).toBe('no-version-in-range');
+  });
+
   it('collapses long version lists into ranges', async () => {
     const versions: Record<string, Record<string, string>> = {};
     for (let i = 0; i < 30; i++) versions[`1.${i}.0`] = { b: '^2.0.0' };
