@@ -122,6 +122,10 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
   const w: RankingWeights = { ...DEFAULT_WEIGHTS, ...options.weights };
   let state = emptyState();
 
+  /**
+   * Ids only grow (posting lists stay sorted by appending), so a replaced or removed package leaves
+   * an empty slot: 24 bytes per publish until the next rebuild (at open) compacts them.
+   */
   function add(s: IndexState, stored: StoredDocument): void {
     const old = s.trie.get(stored.key);
     if (old !== -1) drop(s, old);
