@@ -78,14 +78,18 @@ function facts(failure: Incompatibility): Incompatibility[] {
  */
 export function failureKind(failure: Incompatibility): UnsatisfiableKind {
   const all = facts(failure);
-  const targeted = new Map<number, number>();
+  // target package → the packages (or root) whose dependencies on it the proof uses. Different
+  // versions of one depender pinning different versions is not a clash: only one can be chosen.
+  const targeted = new Map<number, Set<number>>();
   for (const inc of all) {
     if (inc.cause.type !== 'dependency' || inc.terms.length < 2) continue;
     const target = inc.terms[1]!;
     if (isEmpty(versionsOf(target))) continue;
-    targeted.set(target.pkg.id, (targeted.get(target.pkg.id) ?? 0) + 1);
+    let dependers = targeted.get(target.pkg.id);
+    if (!dependers) targeted.set(target.pkg.id, (dependers = new Set()));
+    dependers.add(inc.terms[0]!.pkg.id);
   }
-  const clash = [...targeted.values()].some((n) => n > 1);
+  const clash = [...targeted.values()].some((dependers) => dependers.size > 1);
   const missing = all.filter((inc) => inc.cause.type === 'notFound' || inc.cause.type === 'noVersions');
   if (clash || missing.length === 0) return 'conflict';
   if (missing.some((inc) => inc.cause.type === 'notFound')) return 'package-not-found';
