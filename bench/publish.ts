@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -196,6 +197,7 @@ const f2 = (n: number): string => n.toFixed(2);
 export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const quick = argv.includes('--quick');
   const sizes: Sizes = quick ? { smallCount: 100, bigBytes: 64 * MiB } : { smallCount: 1000, bigBytes: 1024 * MiB };
+  const loadAtStart = os.loadavg()[0]!;
   const work = path.join(REPO_ROOT, 'bench', '.work', 'publish');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -250,7 +252,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       'publish',
       `## Publish and download (\`npm run bench:publish\`${quick ? ' -- --quick' : ''})
 
-${machineLine()}
+${machineLine()} Load average when the run started: ${loadAtStart.toFixed(1)} on ${os.cpus().length} cores (the machine was shared; latencies and rates above are inflated accordingly).
 
 ${summary}
 
