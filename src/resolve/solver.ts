@@ -22,10 +22,10 @@ export type SolveOutcome =
 export class Solver {
   private readonly solution = new PartialSolution();
   private readonly byPackage = new Map<number, Incompatibility[]>();
-  /** Dependency incompatibilities already built, by `depender id\0dependency\0range`. */
-  private readonly dependencyCache = new Map<string, Incompatibility | null>();
-  /** `pkg id\0dependency id` → how often that dependency ruled out a candidate of pkg. */
-  private readonly blame = new Map<string, number>();
+  /** Dependency incompatibilities already built: depender id → dependency name → range. */
+  private readonly dependencyCache = new Map<number, Map<string, Map<string, Incompatibility | null>>>();
+  /** pkg id → dependency id → how often that dependency ruled out a candidate of pkg. */
+  private readonly blame = new Map<number, Map<number, number>>();
 
   constructor(private readonly catalogue: Catalogue) {}
 
@@ -174,10 +174,11 @@ export class Solver {
     // version of the dependency) are never computed. When many candidates in a row fail this way
     // (a Rails release pins a dozen siblings exactly), this saves most of the work; trying first
     // the dependency that ruled out this package's previous candidates saves most of the rest.
+    const blamed = this.blame.get(pkg.id);
     const ordered = Object.entries(deps)
       .map(([name, range]) => {
         const target = this.catalogue.peek(name)!;
-        return { name, range, room: this.solution.room(target), blamed: this.blame.get(`${pkg.id}\0${target.id}`) ?? 0 };
+        return { name, range, room: this.solution.room(target), blamed: blamed?.get(target.id) ?? 0 };
       })
       .sort((a, b) => b.blamed - a.blamed || a.room - b.room);
     let conflict = false;
@@ -187,8 +188,10 @@ export class Solver {
       // (A self-dependency's incompatibility covers only the versions outside its own range,
       // so for pkg's own term the question is whether it covers this candidate.)
       if (inc.terms.every((t) => (t.pkg === pkg ? has(t.set, index) : this.solution.satisfies(t)))) {
-        const key = `${pkg.id}\0${this.catalogue.peek(name)!.id}`;
-        this.blame.set(key, (this.blame.get(key) ?? 0) + 1);
+        let counts = this.blame.get(pkg.id);
+        if (!counts) this.blame.set(pkg.id, (counts = new Map()));
+        const targetId = this.catalogue.peek(name)!.id;
+        counts.set(targetId, (counts.get(targetId) ?? 0) + 1);
         conflict = true;
         break;
       }
@@ -203,8 +206,12 @@ export class Solver {
    * null when it can never be violated (a version that depends on a range including itself).
    */
   private dependency(pkg: PackageData, name: string, range: string): Incompatibility | null {
-    const key = `${pkg.id}\0${name}\0${range}`;
-    if (this.dependencyCache.has(key)) return this.dependencyCache.get(key)!;
+    let byName = this.dependencyCache.get(pkg.id);
+    if (!byName) this.dependencyCache.set(pkg.id, (byName = new Map()));
+    let byRange = byName.get(name);
+    if (!byRange) byName.set(name, (byRange = new Map()));
+    const known = byRange.get(range);
+    if (known !== undefined) return known;
     const target = this.catalogue.peek(name)!;
     const dependers = this.catalogue.dependers(pkg, name, range);
     const matching = this.catalogue.matching(target, range);
@@ -236,7 +243,7 @@ export class Solver {
         inc = dependency;
       }
     }
-    this.dependencyCache.set(key, inc);
+    byRange.set(range, inc);
     if (inc !== null) this.add(inc);
     return inc;
   }
