@@ -252,7 +252,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       'publish',
       `## Publish and download (\`npm run bench:publish\`${quick ? ' -- --quick' : ''})
 
-${machineLine()} Load average when the run started: ${loadAtStart.toFixed(1)} on ${os.cpus().length} cores (the machine was shared; latencies and rates above are inflated accordingly).
+${machineLine()} Load average when the run started: ${loadAtStart.toFixed(1)} on ${os.cpus().length} cores${loadAtStart > os.cpus().length ? ' (the machine was shared with other work: latencies and rates are inflated accordingly)' : ''}.
 
 ${summary}
 
