@@ -5,7 +5,7 @@
  */
 import type { VersioningProvider } from '../contracts/versioning.js';
 import type { ResolveSource, RootRequirements } from './types.js';
-import { add, emptySet, has, type Bits } from './version-set.js';
+import { add, emptySet, type Bits } from './version-set.js';
 
 export interface PackageData {
   /** 0 is the root requirements; packages get ids in the order they are first met. */
@@ -71,11 +71,6 @@ export class Catalogue {
     return pkg;
   }
 
-  /** Every package loaded so far (the root first). */
-  all(): readonly PackageData[] {
-    return this.byId;
-  }
-
   /** Loads a package's versions from the source, once; concurrent callers share one fetch. */
   load(name: string): Promise<PackageData> {
     const known = this.byName.get(name);
@@ -130,18 +125,6 @@ export class Catalogue {
 
   isValidRange(range: string): boolean {
     return this.versioning.isValidRange(range);
-  }
-
-  /** True when the range's set for this package has been computed already. */
-  hasMatching(pkg: PackageData, range: string): boolean {
-    return this.caches[pkg.id]!.ranges.has(range);
-  }
-
-  /** Whether one version of `pkg` is in `range` (one question to the provider, not one per version). */
-  admits(pkg: PackageData, index: number, range: string): boolean {
-    const known = this.caches[pkg.id]!.ranges.get(range);
-    if (known) return has(known, index);
-    return this.versioning.satisfies(pkg.versions[index]!, range);
   }
 
   /** The versions of `pkg` that depend on `dep` with exactly `range`. */

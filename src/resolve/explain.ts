@@ -6,7 +6,7 @@
  * cause are collapsed into "which depends on" sentences, so the text is as short as the
  * derivation allows.
  */
-import { describe, terse } from './describe-term.js';
+import { terse } from './describe-term.js';
 import { isFailure, isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
 import { isSubset } from './version-set.js';
 
@@ -271,5 +271,3 @@ export function explain(failure: Incompatibility): string {
   return out.join('\n');
 }
 
-/** describe() re-exported for the derivation JSON. */
-export { describe };
