@@ -17,6 +17,9 @@ export interface Assignment {
   readonly index: number;
 }
 
+/** Package ids stay below 2^21 in heap keys (two million packages in one resolution). */
+const ID_SPAN = 2 ** 21;
+
 export type Relation = 'satisfied' | 'contradicted' | 'inconclusive';
 
 export class PartialSolution {
@@ -27,8 +30,12 @@ export class PartialSolution {
   private readonly packages = new Map<number, PackageData>();
   /** Undecided packages that must be selected → their number of allowed versions. */
   private readonly pending = new Map<number, number>();
-  /** [allowed versions, package id] entries; an entry is current when `pending` agrees with it. */
-  private readonly heap: Array<[number, number]> = [];
+  /**
+   * Min-heap of keys `allowed versions × 2^21 + package id` (plain numbers: no allocation, and the
+   * order is fewest versions first, then the package met first). A key is current when `pending`
+   * agrees with it; stale keys are dropped when they reach the top.
+   */
+  private readonly heap: number[] = [];
   level = 0;
 
   /** What the solution says about the term's package, compared with the term. */
@@ -112,8 +119,9 @@ export class PartialSolution {
    */
   nextUndecided(): { pkg: PackageData; allowed: Bits } | null {
     while (this.heap.length > 0) {
-      const [candidates, id] = this.heap[0]!;
-      if (this.pending.get(id) === candidates) return { pkg: this.packages.get(id)!, allowed: this.accumulated.get(id)! };
+      const key = this.heap[0]!;
+      const id = key % ID_SPAN;
+      if (this.pending.get(id) === (key - id) / ID_SPAN) return { pkg: this.packages.get(id)!, allowed: this.accumulated.get(id)! };
       this.heapPop();
     }
     return null;
@@ -128,38 +136,39 @@ export class PartialSolution {
     }
     const candidates = count(acc);
     if (this.pending.get(pkg.id) === candidates) return;
+    if (pkg.id >= ID_SPAN) throw new Error(`internal: more than ${ID_SPAN} packages in one resolution`);
     this.pending.set(pkg.id, candidates);
-    this.heapPush([candidates, pkg.id]);
+    this.heapPush(candidates * ID_SPAN + pkg.id);
   }
 
-  private heapPush(entry: [number, number]): void {
+  private heapPush(key: number): void {
     const h = this.heap;
-    h.push(entry);
-    let i = h.length - 1;
+    let i = h.length;
+    h.push(key);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      if (h[parent]! <= key) break;
+      h[i] = h[parent]!;
       i = parent;
     }
+    h[i] = key;
   }
 
   private heapPop(): void {
     const h = this.heap;
     const last = h.pop()!;
     if (h.length === 0) return;
-    h[0] = last;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= h.length) break;
       const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l]!, h[m]!)) m = l;
-      if (r < h.length && before(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
+      const m = r < h.length && h[r]! < h[l]! ? r : l;
+      if (h[m]! >= last) break;
+      h[i] = h[m]!;
       i = m;
     }
+    h[i] = last;
   }
 
   /**
@@ -179,9 +188,4 @@ export class PartialSolution {
   packageById(id: number): PackageData | undefined {
     return this.packages.get(id);
   }
-}
-
-/** Heap order: fewer allowed versions first, then the package met first. */
-function before(a: readonly [number, number], b: readonly [number, number]): boolean {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 }
