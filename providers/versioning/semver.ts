@@ -60,12 +60,15 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
   };
   /**
    * Parsed and order-checked forms of the version lists selectSatisfying is given. The resolver
-   * passes the same array for a package every time, so each list is prepared once.
+   * passes the same array for a package every time, so each list is prepared once; a list changed
+   * since (same array, other contents) is noticed by comparing the strings and prepared again.
    */
-  const prepared = new WeakMap<readonly string[], { parsed: semver.SemVer[]; sorted: boolean }>();
+  const prepared = new WeakMap<readonly string[], { strings: string[]; parsed: semver.SemVer[]; sorted: boolean }>();
+  const unchanged = (strings: readonly string[], versions: readonly string[]): boolean =>
+    strings.length === versions.length && strings.every((v, i) => v === versions[i]);
   const prepare = (versions: readonly string[]): { parsed: semver.SemVer[]; sorted: boolean } => {
     let entry = prepared.get(versions);
-    if (!entry) {
+    if (!entry || !unchanged(entry.strings, versions)) {
       const parsed: semver.SemVer[] = [];
       let sorted = true;
       for (const v of versions) {
@@ -77,7 +80,7 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
         if (parsed.length > 0 && parsed[parsed.length - 1]!.compare(p) > 0) sorted = false;
         parsed.push(p);
       }
-      entry = { parsed, sorted };
+      entry = { strings: [...versions], parsed, sorted };
       prepared.set(versions, entry);
     }
     return entry;

@@ -105,6 +105,14 @@ describe('range semantics against node-semver', () => {
     expect(versioning.selectSatisfying!(['2.0.0', '1.0.0', '1.5.0'], '^1.0.0')).toEqual([1, 2]);
   });
 
+  it('selectSatisfying notices a list changed since it was last given', () => {
+    const list = ['1.0.0', '1.5.0', '2.0.0'];
+    expect(versioning.selectSatisfying!(list, '^1.0.0')).toEqual([0, 1]);
+    list[1] = '3.0.0';
+    list.push('4.0.0');
+    expect(versioning.selectSatisfying!(list, '^1.0.0')).toEqual([0]);
+  });
+
   it('the prerelease rule: a prerelease matches only through a comparator naming the same release', () => {
     expect(versioning.satisfies('1.2.0-beta.1', '^1.0.0')).toBe(false);
     expect(versioning.satisfies('1.2.0-beta.1', '*')).toBe(false);
