@@ -4,7 +4,8 @@
  *   npm run --silent bench:search -- --corpus <jsonl.gz> --queries <jsonl> --out <jsonl>
  *
  * Builds the default (indexed) search provider from the corpus documents (downloads included),
- * runs every query once against the built index, writes one line per query
+ * warms it up with 120 queries made from the corpus (bench/lib/search-warmup.ts, untimed), runs
+ * every query once against the built index, writes one line per query
  * `{"q","results":[...],"ms"}` to --out, and prints to stderr top-1, recall@5 and p50/p95/p99 per
  * query kind, the build time and the index memory — with, measured in the same run, plain fuse.js
  * on a 60-query sample and SQLite FTS5 (trigram) on every query.
@@ -31,6 +32,7 @@ import { runFts5, runPlainFuse } from './lib/search-baselines.js';
 import { measureOpenRebuild } from './lib/search-open.js';
 import { readCorpus, readQueries, sampleByKind, type BenchQuery } from './lib/search-data.js';
 import { figuresByKind, figuresTable, type QueryRun } from './lib/search-eval.js';
+import { warmUpQueries } from './lib/search-warmup.js';
 
 const RESULTS_PER_QUERY = 10;
 
@@ -96,7 +98,7 @@ export async function benchSearch(opts: SearchBenchOptions): Promise<string> {
   const built = await build(indexed, docs);
   log(`indexed: built in ${built.ms.toFixed(0)} ms (CPU ${built.cpuMs.toFixed(0)} ms), index ${built.mb.toFixed(0)} MB`);
   // One untimed query first, so the first timed one does not pay for lazy compilation.
-  for (const q of ['warm-up', 'warm up', '@warm/up', 'wrm-up']) await indexed.search(q);
+  for (const q of warmUpQueries(docs)) await indexed.search(q, { limit: RESULTS_PER_QUERY });
   const runs = await runProvider(indexed, queries);
   if (opts.out !== undefined) writeFileSync(opts.out, runs.map((r) => JSON.stringify({ q: r.query.q, results: r.results, ms: Number(r.ms.toFixed(3)) })).join('\n') + '\n');
   const sections: string[] = [figuresTable('indexed (default)', figuresByKind(runs))];
@@ -109,7 +111,7 @@ export async function benchSearch(opts: SearchBenchOptions): Promise<string> {
   if (opts.fuseProvider && sample.length > 0) {
     const fuse = createFuseSearch();
     const fb = await build(fuse, docs);
-    await fuse.search('warm-up');
+    await fuse.search(warmUpQueries(docs, 1)[0]!);
     const fuseRuns = await runProvider(fuse, sample);
     const t = figuresTable(`fuse provider (${sample.length}-query sample)`, figuresByKind(fuseRuns));
     sections.push(t);
