@@ -8,7 +8,6 @@
  * packed (a package is its files).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest, PackageMetadata } from '../contracts/package.js';
@@ -20,6 +19,8 @@ import { checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from './do
 import { buildManifest, serializeJson } from './manifest.js';
 import { validateArchiveFile } from './validate-archive.js';
 import { writeDeterministicZip, type ZipSource, type ZipWriteOptions } from './zip-writer.js';
+import { digestFile } from './digest.js';
+import { digestHex } from '../util/digest.js';
 
 export interface PackResult {
   /** Absolute path of the archive written. */
@@ -125,17 +126,8 @@ async function walk(dir: string, skip: ReadonlySet<string>, limits: Limits): Pro
 }
 
 async function hashFile(file: string): Promise<{ hash: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
-  } catch (err) {
-    throw toRegistryError(err, 'E_IO', `cannot read ${file}`);
-  }
-  return { hash: hash.digest('hex'), size };
+  const { digest, size } = await digestFile(file);
+  return { hash: digestHex(digest), size };
 }
 
 /** Writes manifest.json into `dir` atomically (temp file, then rename). */
