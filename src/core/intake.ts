@@ -8,23 +8,40 @@
  * blocking the event loop for a few hundred microseconds is the same trade the SQLite provider
  * makes. A Buffer input is already in memory and is written out the same way.
  */
-import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants as fsConstants, createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
 import { digestOfBytes } from '../util/digest.js';
 import { writeStreamToTempFile } from '../util/write-stream-to-temp.js';
 import type { CoreContext } from './context.js';
+import { hashFileInWorker } from './hash-worker.js';
 import type { PublishInput } from './types.js';
 
 export interface IntakeResult {
   tempPath: string;
-  digest: Digest;
   size: number;
+  /**
+   * The sha256 of the temp file. Settled at once for small and streamed inputs; for a large file
+   * it is computed on the other core while the caller validates the same file.
+   */
+  digest: Promise<Digest>;
+  /** Stops work still running for this intake (the hashing worker); call when giving up. */
+  stop(): void;
 }
 
 /** Files up to this size are read whole instead of streamed. */
 export const SMALL_FILE_BYTES = 1024 * 1024;
+/**
+ * Files from this size are copied by the kernel and hashed in a worker thread: starting a worker
+ * costs tens of milliseconds, which only pays off on large archives.
+ */
+export const PARALLEL_HASH_BYTES = 32 * 1024 * 1024;
+
+function settled(digest: Digest, tempPath: string, size: number): IntakeResult {
+  return { tempPath, size, digest: Promise.resolve(digest), stop() {} };
+}
 
 export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): Promise<IntakeResult> {
   const maxBytes = ctx.limits.maxArchiveBytes;
@@ -45,6 +62,7 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
       if (bytes.length > maxBytes) throw tooLarge(`package file '${input}' is ${bytes.length} bytes`, maxBytes, { path: input, found: bytes.length });
       return writeSmall(ctx, bytes);
     }
+    if (size >= PARALLEL_HASH_BYTES) return copyAndHash(ctx, input, maxBytes);
     return streamIn(ctx, createReadStream(input, { highWaterMark: 1024 * 1024 }));
   }
   if (input instanceof Readable) return streamIn(ctx, input);
@@ -59,7 +77,36 @@ async function writeSmall(ctx: CoreContext, bytes: Uint8Array): Promise<IntakeRe
     rmSync(tempPath, { force: true });
     throw toRegistryError(err, 'E_IO', `cannot write the package into temp file ${tempPath}`);
   }
-  return { tempPath, digest: digestOfBytes(bytes), size: bytes.byteLength };
+  return settled(digestOfBytes(bytes), tempPath, bytes.byteLength);
+}
+
+/**
+ * A large file: the kernel copies it (no bytes through JavaScript), then a worker hashes the copy
+ * while the caller validates it. The digest and the size are of the copy, the bytes that will be
+ * stored, so a source changing meanwhile cannot slip unhashed bytes in.
+ */
+async function copyAndHash(ctx: CoreContext, input: string, maxBytes: number): Promise<IntakeResult> {
+  const tempPath = await ctx.temp.path();
+  try {
+    await copyFile(input, tempPath, fsConstants.COPYFILE_EXCL);
+  } catch (err) {
+    rmSync(tempPath, { force: true });
+    throw toRegistryError(err, 'E_IO', `cannot copy package file '${input}' into the store's temp folder`);
+  }
+  const size = statSync(tempPath).size;
+  if (size > maxBytes) {
+    rmSync(tempPath, { force: true });
+    throw tooLarge(`package file '${input}' grew to ${size} bytes while it was read`, maxBytes, { path: input, found: size });
+  }
+  const hashing = hashFileInWorker(tempPath);
+  const digest = hashing.result.then((r) => {
+    if (r.size !== size) throw new RegistryError('E_IO', `temp copy ${tempPath} changed size while it was hashed (${size} then ${r.size} bytes)`, { path: tempPath });
+    return r.digest;
+  });
+  // Handled here so that giving up early (validation failed) is not an unhandled rejection;
+  // whoever awaits `digest` still sees the failure.
+  digest.catch(() => undefined);
+  return { tempPath, size, digest, stop: () => hashing.stop() };
 }
 
 async function streamIn(ctx: CoreContext, source: Readable): Promise<IntakeResult> {
@@ -68,7 +115,7 @@ async function streamIn(ctx: CoreContext, source: Readable): Promise<IntakeResul
     maxBytes,
     limitError: (_max, seen) => tooLarge(`the package stream passed ${seen} bytes`, maxBytes, { found: seen }),
   });
-  return { tempPath: written.path, digest: written.digest, size: written.size };
+  return settled(written.digest, written.path, written.size);
 }
 
 function fileSize(file: string, maxBytes: number): number {

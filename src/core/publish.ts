@@ -9,7 +9,7 @@
  * blob, no metadata row and no search entry behind; only the audit log records it.
  */
 import { rmSync } from 'node:fs';
-import type { PackageMetadata, ValidationReport, VersionRecord } from '../contracts/index.js';
+import type { Digest, PackageMetadata, ValidationReport, VersionRecord } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
 import { isValidName } from '../package/name-version.js';
 import { recordAudit, type CoreContext } from './context.js';
@@ -21,6 +21,8 @@ import type { PublishInput, PublishResult, StepReport, ValidateResult } from './
 interface PublishState {
   readonly input: PublishInput;
   intake?: IntakeResult;
+  /** The archive's digest, known once intake's hashing has finished (by the end of validate). */
+  digest?: Digest;
   metadata?: PackageMetadata;
   /** The identical version was already recorded before this publish began. */
   existing?: VersionRecord;
@@ -44,7 +46,10 @@ const intake: Step<PublishState> = {
 const validate: Step<PublishState> = {
   name: 'validate',
   async run(state, ctx) {
-    const report = await ctx.validation.validateFile(need(state.intake).tempPath);
+    const taken = need(state.intake);
+    // A large archive is still being hashed on the other core: validate meanwhile.
+    const [report, digest] = await Promise.all([ctx.validation.validateFile(taken.tempPath), taken.digest]);
+    state.digest = digest;
     if (!report.valid || !report.metadata) throw invalidPackageError(report);
     state.metadata = report.metadata;
     return { files: report.fileCount };
@@ -79,7 +84,7 @@ const checkExisting: Step<PublishState> = {
   async run(state, ctx) {
     const m = need(state.metadata);
     const found = await ctx.metadata.getVersion(m.name, m.version);
-    if (found && found.digest !== need(state.intake).digest) throw versionExistsError(found, need(state.intake).digest);
+    if (found && found.digest !== need(state.digest)) throw versionExistsError(found, need(state.digest));
     if (found) state.existing = found;
   },
 };
@@ -87,7 +92,8 @@ const checkExisting: Step<PublishState> = {
 const store: Step<PublishState> = {
   name: 'store',
   async run(state, ctx) {
-    const { digest, size, tempPath } = need(state.intake);
+    const { size, tempPath } = need(state.intake);
+    const digest = need(state.digest);
     if (state.existing) {
       // An identical republish with its blob in place changes nothing; a missing blob is healed.
       if (await ctx.storage.stat(digest)) return { stored: false };
@@ -101,8 +107,8 @@ const store: Step<PublishState> = {
     return { stored: true };
   },
   async undo(state, ctx) {
-    if (!state.intake) return;
-    const { digest } = state.intake;
+    const digest = state.digest;
+    if (!digest) return;
     if (state.blobCreated && !(await ctx.metadata.isDigestReferenced(digest))) await ctx.storage.delete(digest);
   },
 };
@@ -115,7 +121,8 @@ const index: Step<PublishState> = {
       return;
     }
     const m = need(state.metadata);
-    const { digest, size } = need(state.intake);
+    const { size } = need(state.intake);
+    const digest = need(state.digest);
     const record: VersionRecord = { name: m.name, version: m.version, digest, size, publishedAt: ctx.clock().toISOString(), metadata: m };
     state.candidate = record;
     const outcome = await ctx.metadata.insertVersion(record);
@@ -178,7 +185,7 @@ export async function publishPipeline(ctx: CoreContext, input: PublishInput): Pr
       action: 'publish',
       outcome: 'failure',
       ...(state.metadata ? { name: state.metadata.name, version: state.metadata.version } : {}),
-      ...(state.intake ? { digest: state.intake.digest } : {}),
+      ...(state.digest ? { digest: state.digest } : {}),
       code: error.code,
       message: error.message,
     }).catch((auditErr: unknown) => {
@@ -188,7 +195,10 @@ export async function publishPipeline(ctx: CoreContext, input: PublishInput): Pr
   } finally {
     // Usually gone already (put moves it); a synchronous unlink of a missing file costs a
     // syscall, where the promise form would cost two thread-pool round trips per publish.
-    if (state.intake) rmSync(state.intake.tempPath, { force: true });
+    if (state.intake) {
+      state.intake.stop();
+      rmSync(state.intake.tempPath, { force: true });
+    }
   }
 }
 
@@ -196,12 +206,13 @@ export async function publishPipeline(ctx: CoreContext, input: PublishInput): Pr
 export async function validatePipeline(ctx: CoreContext, input: PublishInput): Promise<ValidateResult> {
   const taken = await intakeToTempFile(ctx, input);
   try {
-    const report = await ctx.validation.validateFile(taken.tempPath);
-    const result: ValidateResult = { valid: report.valid, digest: taken.digest, size: taken.size, errors: report.errors };
+    const [report, digest] = await Promise.all([ctx.validation.validateFile(taken.tempPath), taken.digest]);
+    const result: ValidateResult = { valid: report.valid, digest, size: taken.size, errors: report.errors };
     if (report.name !== undefined) result.name = report.name;
     if (report.version !== undefined) result.version = report.version;
     return result;
   } finally {
+    taken.stop();
     rmSync(taken.tempPath, { force: true });
   }
 }

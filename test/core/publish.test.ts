@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -5,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultProviders, type DefaultProviders } from '../../providers/index.js';
 import { CoreRegistryManager } from '../../src/core/registry-manager.js';
 import type { PublishResult } from '../../src/core/types.js';
+import { PARALLEL_HASH_BYTES } from '../../src/core/intake.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { FaultPlan, type FaultMode } from './faulty.js';
 import { tempStore, type TempStore } from './helpers.js';
@@ -62,6 +64,22 @@ describe('publish', () => {
     expect((await registry.getPackageInfo('left-pad', '~1.0.0')).version).toBe('1.0.0');
     expect((await registry.getPackageInfo('left-pad', '>=1.0.0,<1.1.0')).version).toBe('1.0.0');
     expect((await registry.searchPackages('left-pad')).items[0]).toMatchObject({ name: 'left-pad', version: '1.1.0', exact: true });
+    await registry.close();
+  });
+
+  it('a large archive (copied by the kernel, hashed on the other core while validated) gets the right digest; a large junk file leaves nothing', async () => {
+    const registry = await t.open();
+    const big = await t.pkg('big-one', '1.0.0', { files: { 'data.bin': randomBytes(PARALLEL_HASH_BYTES + 4096).toString('latin1') } });
+    expect(big.size).toBeGreaterThanOrEqual(PARALLEL_HASH_BYTES);
+    const r = await registry.publishPackage(big.file);
+    expect([r.digest, r.size, r.status]).toEqual([big.digest, big.size, 'published']);
+    expect((await registry.validatePackage(big.file)).digest).toBe(big.digest);
+    expect((await registry.verify()).ok).toBe(true);
+    const junk = path.join(t.dir, 'junk-big.zip');
+    writeFileSync(junk, randomBytes(PARALLEL_HASH_BYTES + 1));
+    await expect(registry.publishPackage(junk)).rejects.toMatchObject({ code: expect.stringMatching(/^E_PKG_/) as unknown });
+    expect(readdirSync(path.join(t.store, 'tmp'))).toEqual([]);
+    expect((await registry.gc({ dryRun: true })).removed).toBe(0);
     await registry.close();
   });
 
