@@ -70,6 +70,8 @@ export const MAX_QUERY_WORDS = 8;
 const MIN_WORD_PREFIX = 3;
 /** A query word stands for at most this many longer words (the most frequent ones). */
 const MAX_PREFIX_WORDS = 64;
+/** A word held by at most this many packages is distinctive enough to fill a short page of name results. */
+const DISTINCTIVE_WORD_DOCS = 2_000;
 /** In a fallback OR of words, words held by more documents than this are too common to rank by. */
 const COMMON_WORD_DOCS = 20_000;
 
@@ -198,32 +200,37 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
       if (had === undefined) byId.set(id, { stored, score: s, exact });
       else if (s > had.score) had.score = s;
     };
+    const want = offset + limit;
     const exactId = state.trie.get(q);
     if (exactId !== -1) offer(exactId, w.exact, true);
-    // When the query is a name, its neighbours two edits away are noise next to it: walk for one.
-    const k = exactId !== -1 ? Math.min(1, editBudget(q.length)) : editBudget(q.length);
-    // No name is longer than maxNameChars, so a longer query is more than k edits from every name.
-    if (k > 0 && q.length <= limits.maxNameChars + k) {
-      const perEdit = w.edit + w.editShortQuery / (q.length * q.length);
-      state.trie.fuzzy(q, k, { onName: (id, d) => d > 0 && offer(id, w.prefix - d * perEdit - (d > 1 ? w.secondEdit : 0)) });
-    }
     const prefixNode = state.trie.node(q);
+    const perEdit = w.edit + w.editShortQuery / (q.length * q.length);
+    const walk = (k: number) => {
+      // No name is longer than maxNameChars, so a longer query is more than k edits from every name.
+      if (k > 0 && q.length <= limits.maxNameChars + k) {
+        state.trie.fuzzy(q, k, { onName: (id, d) => d > 0 && offer(id, w.prefix - d * perEdit - (d > 1 ? w.secondEdit : 0)) });
+      }
+    };
+    const budget = editBudget(q.length);
+    // When the query is a name, its neighbours two edits away are noise next to it: walk for one.
+    walk(exactId !== -1 ? Math.min(1, budget) : budget);
     // Names under the prefix that were not taken (not among the most downloaded): counted, not ranked.
     let prefixNotTaken = 0;
     if (prefixNode !== -1) {
       if (hasFilters(filters)) {
         state.trie.forEachUnder(prefixNode, (id) => offer(id, w.prefix));
       } else {
-        for (const id of state.trie.topByWeight(prefixNode, offset + limit)) offer(id, w.prefix);
+        for (const id of state.trie.topByWeight(prefixNode, want)) offer(id, w.prefix);
         prefixNotTaken = state.trie.namesUnder(prefixNode);
         for (const r of byId.values()) if (r.stored.key.startsWith(q)) prefixNotTaken--;
       }
     }
-    const top = new TopK(offset + limit);
+    const top = new TopK(want);
     for (const r of byId.values()) top.offer(r.stored, r.score, r.exact);
     const terms = words(q, MAX_QUERY_WORDS);
+    let found: number[] = [];
     if (terms.length > 0) {
-      const found = state.words.all(terms);
+      found = state.words.all(terms);
       // Ids under the prefix but not taken are already counted, and outranked by the prefix names
       // taken; find them from whichever side is smaller, the word's list or the prefix's names.
       let underPrefix: Set<number> | undefined;
@@ -250,6 +257,19 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     }
     // Nothing looks like this name: read it as words instead ("expo-dev-launhkcer" → expo, dev, …).
     if (top.count === 0 && prefixNotTaken === 0 && terms.length > 1) return searchWords(terms.join(' '), filters, limit, offset);
+    // A short page: fill it with packages holding some of the name's distinctive words (rare enough
+    // to say something, and cheap to count), below everything else.
+    if (top.count + prefixNotTaken < want && terms.length > 1) {
+      const inFound = new Set(found);
+      const useful = terms.filter((t) => state.words.frequency(t) <= DISTINCTIVE_WORD_DOCS);
+      for (const [id, n] of state.words.some(useful)) {
+        if (byId.has(id) || inFound.has(id)) continue;
+        const stored = state.docs[id]!;
+        if (prefixNotTaken > 0 && stored.key.startsWith(q)) continue; // counted with the prefix
+        if (!matchesFilters(stored, filters)) continue;
+        top.offer(stored, score(w.wordFallback - 1 + n / terms.length, id));
+      }
+    }
     return top.page(limit, offset, prefixNotTaken);
   }
 

@@ -135,6 +135,20 @@ describe('ranking (indexed): words', () => {
     expect(r.items[0]?.name).toBe('yaml-lint');
   });
 
+  it('fills a short page of name matches with packages holding the name\'s words, below them', async () => {
+    const p = await indexed([
+      { name: 'invert-kv', version: '4.0.0', description: 'Invert the key/value of an object', downloads: 20_000_000 },
+      { name: 'kv-asset-handler', version: '0.3.0', description: 'Serve assets from a kv store', downloads: 25_000_000 },
+      { name: 'lodash.invert', version: '4.3.0', description: 'The lodash method invert', downloads: 400_000 },
+      { name: 'unrelated', version: '1.0.0', description: 'Nothing in common', downloads: 90_000_000 },
+    ]);
+    const r = await p.search('invert-kv');
+    expect(r.items[0]).toMatchObject({ name: 'invert-kv', exact: true });
+    expect(r.items.slice(1).map((i) => i.name).sort()).toEqual(['kv-asset-handler', 'lodash.invert']);
+    expect(r.total).toBe(3);
+    expect(r.items[1]!.score).toBeLessThan(r.items[0]!.score);
+  });
+
   it('ranks a one-word query by names first, then by description words', async () => {
     const p = await indexed();
     const r = await top(p, 'yaml', 10);
