@@ -80,6 +80,36 @@ export class FileReader extends yauzl.RandomAccessReader {
   }
 }
 
+/**
+ * A RandomAccessReader over bytes already in memory (a small archive read whole). Reads are
+ * copies answered on the microtask queue, so yauzl's read loop never deepens the stack; a read
+ * past the end fails like a truncated file.
+ */
+export class MemoryReader extends yauzl.RandomAccessReader {
+  constructor(private readonly bytes: Buffer) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const out = new PassThrough();
+    if (start < 0 || end > this.bytes.length || start > end) {
+      queueMicrotask(() => out.destroy(new Error(`unexpected end of file: bytes ${start} to ${end} of a ${this.bytes.length}-byte file`)));
+      return out;
+    }
+    out.end(this.bytes.subarray(start, end));
+    return out;
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    if (position < 0 || position + length > this.bytes.length) {
+      queueMicrotask(() => callback(new Error(`unexpected end of file: wanted ${length} bytes at ${position} of a ${this.bytes.length}-byte file`)));
+      return;
+    }
+    this.bytes.copy(buffer, offset, position, position + length);
+    queueMicrotask(() => callback(null));
+  }
+}
+
 function asIoError(err: unknown): RegistryError {
   return err instanceof RegistryError ? err : toRegistryError(err, 'E_IO', 'reading the archive failed');
 }

@@ -13,7 +13,7 @@
  * failed) or E_INPUT_NOT_FOUND (no such file).
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import type { ValidationIssue, ValidationReport } from '../contracts/validation.js';
@@ -24,7 +24,7 @@ import { crc32 } from './crc32.js';
 import { checkAgreement, checkManifest, checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from './documents.js';
 import { decodeEntryName } from './entry-name.js';
 import { classifyEntry } from './entry-kind.js';
-import { FileReader, IoTaggingReader, readInto } from './file-reader.js';
+import { FileReader, IoTaggingReader, MemoryReader, readInto } from './file-reader.js';
 import { EXTRA_AES, readArchiveEnd, readDataDescriptor, readLocalHeader, WindowedReader, type ArchiveEnd, type ExtraFieldRecord, type ReadAt } from './zip-records.js';
 
 /** Past this many issues the report stops growing; a hostile archive must not inflate it without end. */
@@ -147,23 +147,67 @@ function entryLabel(rec: EntryRecord): string {
   return rec.path === null ? `#${rec.index}` : showPath(rec.path + (rec.isFolder ? '/' : ''));
 }
 
+/**
+ * Archives up to this size are read whole, with one synchronous read, and validated from memory.
+ * For a typical 20 KB package the thread-pool round trips of open, stat, a read per region and
+ * close cost more than the reading itself, and 1 MiB held briefly keeps memory flat. Larger files
+ * are read through the descriptor in windows and chunks.
+ */
+export const SMALL_ARCHIVE_BYTES = 1024 * 1024;
+
 /** Validates the archive at `file`. */
 export async function validateArchiveFile(file: string, options: ValidateArchiveOptions = {}): Promise<ValidationReport> {
-  let handle: fs.FileHandle;
+  let fd: number;
   try {
-    handle = await fs.open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new RegistryError('E_INPUT_NOT_FOUND', `no such file: ${file}`, { path: file }, { cause: err });
     throw toRegistryError(err, 'E_IO', `cannot open ${file}`);
   }
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    try {
+      closeSync(fd);
+    } catch {
+      // Read-only descriptor: nothing was written that a failed close could lose.
+    }
+  };
   try {
-    const stat = await handle.stat();
+    let stat;
+    try {
+      stat = fstatSync(fd);
+    } catch (err) {
+      throw toRegistryError(err, 'E_IO', `cannot stat ${file}`);
+    }
     if (!stat.isFile()) throw new RegistryError('E_INPUT_NOT_FOUND', `${file} is not a regular file`, { path: file });
-    return await validateArchive(new FileReader(handle.fd), stat.size, options);
+    if (stat.size <= SMALL_ARCHIVE_BYTES) {
+      const bytes = readWhole(fd, stat.size, file);
+      close();
+      return await validateArchive(new MemoryReader(bytes), bytes.length, options);
+    }
+    return await validateArchive(new FileReader(fd), stat.size, options);
   } finally {
-    await handle.close().catch(() => undefined);
+    close();
   }
+}
+
+/** Up to `size` bytes from the start of `fd`; fewer if the file is shorter now (what is there is validated). */
+function readWhole(fd: number, size: number, file: string): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  let done = 0;
+  try {
+    while (done < size) {
+      const n = readSync(fd, bytes, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+  } catch (err) {
+    throw toRegistryError(err, 'E_IO', `cannot read ${file}`);
+  }
+  return done === size ? bytes : bytes.subarray(0, done);
 }
 
 /**
@@ -392,7 +436,9 @@ function checkLayoutFromCentral(records: EntryRecord[], end: ArchiveEnd, report:
 async function readEntries(reader: yauzl.RandomAccessReader, records: EntryRecord[], end: ArchiveEnd, report: Report): Promise<void> {
   const sorted = [...records].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
   const read = new WindowedReader(reader, end.centralDirectoryOffset).read;
-  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)] as const;
+  // Only an entry too large to read whole needs them: a small archive never allocates them.
+  let chunkBuffers: readonly [Buffer, Buffer] | undefined;
+  const buffers = (): readonly [Buffer, Buffer] => (chunkBuffers ??= [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)]);
   let expectedStart = 0;
   let layoutKnown = true;
   for (const rec of sorted) {
@@ -536,7 +582,7 @@ async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly [
 }
 
 /** Reads one entry's data once: CRC-32, sha256, real size; keeps the bytes of the two documents. */
-async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buffers: readonly [Buffer, Buffer], rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
+async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buffers: () => readonly [Buffer, Buffer], rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
   const entry = rec.entry;
   const label = `'${entryLabel(rec)}'`;
   const document = rec.path === METADATA_FILE || rec.path === MANIFEST_FILE ? rec.path : null;
@@ -574,7 +620,7 @@ async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buf
         }
       }
     } else {
-      consumed = await streamEntry(reader, buffers, dataStart, entry.compressedSize, deflated, take);
+      consumed = await streamEntry(reader, buffers(), dataStart, entry.compressedSize, deflated, take);
     }
   } catch (err) {
     const coded = err instanceof RegistryError ? err : null;

@@ -1,5 +1,5 @@
 /** Direct cases for validateArchive / validateArchiveFile; the refusals themselves are in fixtures.test.ts. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { craftPackage, packageEntries } from '../../fixtures/cases.js';
 import { craftZip } from '../../fixtures/zip-craft.js';
-import { validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
+import { INVALID_DIR, VALID_DIR } from '../../fixtures/build.js';
+import { FileReader } from '../../src/package/file-reader.js';
+import { SMALL_ARCHIVE_BYTES, validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { BufferReader } from './helpers/readers.js';
 
@@ -82,5 +84,38 @@ describe('entries larger than one read (the chunked path)', () => {
     const report = await validateArchive(new BufferReader(bytes), bytes.length);
     expect(report.errors).toEqual([]);
     expect(Object.keys(report.manifest!.files).length).toBe(3000);
+  });
+});
+
+describe('small archives read whole (validateArchiveFile under SMALL_ARCHIVE_BYTES)', () => {
+  // Every hostile and valid fixture is far below the threshold, so fixtures.test.ts runs them all
+  // through the in-memory path; here each must get exactly the report the descriptor path gives.
+  const files = [
+    ...readdirSync(INVALID_DIR).filter((f) => f.endsWith('.zip')).map((f) => path.join(INVALID_DIR, f)),
+    ...readdirSync(VALID_DIR).filter((f) => f.endsWith('.zip')).map((f) => path.join(VALID_DIR, f)),
+  ].sort();
+
+  it('the fixtures are small enough to take the in-memory path', () => {
+    expect(files.length).toBeGreaterThan(20);
+    for (const f of files) expect(statSync(f).size).toBeLessThanOrEqual(SMALL_ARCHIVE_BYTES);
+  });
+
+  it.each(files.map((f) => [path.basename(path.dirname(f)) + '/' + path.basename(f), f]))('%s: same report from memory as through the descriptor', async (_label, file) => {
+    const fromMemory = await validateArchiveFile(file);
+    const fd = openSync(file, 'r');
+    try {
+      const throughDescriptor = await validateArchive(new FileReader(fd), fstatSync(fd).size);
+      expect(fromMemory).toEqual(throughDescriptor);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('an archive above the threshold is still read through the descriptor, and validates', async () => {
+    const file = path.join(work, 'above-threshold.zip');
+    const bytes = craftPackage({ files: [{ name: 'big.bin', data: randomBytes(SMALL_ARCHIVE_BYTES + 1024) }] });
+    writeFileSync(file, bytes);
+    expect(bytes.length).toBeGreaterThan(SMALL_ARCHIVE_BYTES);
+    expect((await validateArchiveFile(file)).errors).toEqual([]);
   });
 });
