@@ -13,7 +13,7 @@
  * See fs-cas-layout.ts and docs/storage-format.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { copyFile, lstat, mkdir, open, opendir, readFile, rename, rm, unlink, chmod } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -100,30 +100,54 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
     if (closed) throw new RegistryError('E_CLOSED', `the archive store at ${root} was used after close()`);
   };
 
+  /**
+   * Blob folders this store has made (or found) and made durable. Of the 65,536 shard folders a
+   * busy store soon has most, and asking again on every put is a round trip per publish; a
+   * folder removed behind our back is noticed by the rename, which then makes it again.
+   */
+  const knownDirs = new Set<string>();
+
   /** mkdir -p the blob's folder; when it created folders, makes their entries durable too. */
   async function ensureBlobDir(dir: string): Promise<void> {
+    if (knownDirs.has(dir)) return;
     let firstCreated: string | undefined;
     try {
-      firstCreated = await mkdir(dir, { recursive: true });
+      firstCreated = mkdirSync(dir, { recursive: true });
     } catch (err) {
       throw toRegistryError(err, 'E_IO', `cannot create folder ${dir} in the archive store`);
     }
-    if (!durable || firstCreated === undefined) return;
-    // Each new folder's name lives in its parent: flush from the deepest new folder's parent up.
-    for (let d = dirname(dir); ; d = dirname(d)) {
-      await fsyncDir(d);
-      if (d === dirname(firstCreated) || d === dirname(d)) break;
+    if (durable && firstCreated !== undefined) {
+      // Each new folder's name lives in its parent: flush from the deepest new folder's parent up.
+      for (let d = dirname(dir); ; d = dirname(d)) {
+        await fsyncDir(d);
+        if (d === dirname(firstCreated) || d === dirname(d)) break;
+      }
     }
+    knownDirs.add(dir);
   }
 
   async function moveIntoPlace(sourcePath: string, dest: string): Promise<void> {
-    try {
-      await rename(sourcePath, dest);
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') {
-        throw toRegistryError(err, 'E_IO', `cannot move ${sourcePath} into the archive store at ${dest}`);
+    // A rename is a quick metadata call: done synchronously, it costs no thread-pool round trip.
+    const renameNow = (): unknown => {
+      try {
+        renameSync(sourcePath, dest);
+        return undefined;
+      } catch (err) {
+        return err;
       }
+    };
+    let failure = renameNow();
+    if (failure === undefined) return;
+    const dir = dirname(dest);
+    if ((failure as NodeJS.ErrnoException).code === 'ENOENT' && knownDirs.has(dir) && lstatOrUndefined(sourcePath)) {
+      // The blob's folder was removed since this store last saw it: make it again, once.
+      knownDirs.delete(dir);
+      await ensureBlobDir(dir);
+      failure = renameNow();
+      if (failure === undefined) return;
+    }
+    if ((failure as NodeJS.ErrnoException).code !== 'EXDEV') {
+      throw toRegistryError(failure, 'E_IO', `cannot move ${sourcePath} into the archive store at ${dest}`);
     }
     // The caller's file is on another filesystem: copy it into our tmp (same filesystem as the
     // content), make that durable, then rename. Slower, but still atomic for readers.
@@ -184,9 +208,11 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
     async put(digest, size, sourcePath) {
       ensureOpen();
       checkPutArguments(digest, size, sourcePath);
+      // Metadata calls on a small publish are done synchronously (microseconds each); only the
+      // fsyncs below, which wait for the disk, go to the thread pool.
       let info;
       try {
-        info = await lstat(sourcePath);
+        info = lstatSync(sourcePath);
       } catch (err) {
         throw toRegistryError(err, 'E_IO', `cannot read the file to store for ${digest}`);
       }
@@ -204,16 +230,20 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
         if (found !== digest) throw putMismatchError(digest, sourcePath, { size, foundSize: info.size, foundDigest: found });
       }
       const dest = blobPath(root, digest);
-      const existing = await lstat(dest).catch(() => undefined);
+      const existing = lstatOrUndefined(dest);
       if (existing?.isFile() && existing.size === size) {
         // Same digest already stored: the caller's copy is redundant.
-        await rm(sourcePath, { force: true }).catch(() => undefined);
+        try {
+          rmSync(sourcePath, { force: true });
+        } catch {
+          // A leftover temp file is swept later; the blob is in place.
+        }
         return;
       }
       const prepareFile = async (): Promise<void> => {
         try {
           // Stored blobs are immutable; read-only protects them from an accidental write in place.
-          await chmod(sourcePath, 0o444);
+          chmodSync(sourcePath, 0o444);
           if (durable) await fsyncFile(sourcePath);
         } catch (err) {
           throw toRegistryError(err, 'E_IO', `cannot prepare ${sourcePath} for storing as ${digest}`);
@@ -224,6 +254,7 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       if (file.status === 'rejected') throw file.reason;
       if (dir.status === 'rejected') throw dir.reason;
       await moveIntoPlace(sourcePath, dest);
+      // The new name must be durable before put() returns: metadata will point at it next.
       if (durable) await fsyncDir(dirname(dest));
     },
 
@@ -267,7 +298,8 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       assertDigest(digest);
       const path = blobPath(root, digest);
       try {
-        const st = await lstat(path);
+        // Synchronous: one quick metadata call, asked on every publish (after the insert).
+        const st = lstatSync(path);
         return st.isFile() ? { digest, size: st.size } : undefined;
       } catch (err) {
         if (isMissing(err)) return undefined;
@@ -376,6 +408,14 @@ async function listDir(dir: string): Promise<string[]> {
   } catch (err) {
     if (isMissing(err)) return [];
     throw toRegistryError(err, 'E_IO', `cannot list ${dir}`);
+  }
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }
 

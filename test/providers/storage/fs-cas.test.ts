@@ -210,6 +210,21 @@ describe('fs-cas: its own cases', () => {
     }
   });
 
+  it('a shard folder removed after the store made it (it remembers the folders it made) is made again on the next put', async () => {
+    const s = await store();
+    const first = Buffer.from('first blob in the shard');
+    const digest = await put(s, first);
+    expect(await s.delete(digest)).toBe(true);
+    const hex = digest.slice(7);
+    // Another process (or a person tidying up) removes the now empty shard folders.
+    await rm(join(s.root, 'content-v1', 'sha256', hex.slice(0, 2)), { recursive: true });
+    const again = join(s.tempDir, 'again');
+    await writeFile(again, first);
+    await s.put(digest, first.length, again);
+    expect((await readBlob(s, digest)).bytes).toEqual(first);
+    expect(existsSync(again)).toBe(false);
+  });
+
   it('a folder where the layout needs a file, or a file where it needs a folder, gives E_IO', async () => {
     const s = await store();
     const bytes = Buffer.from('blocked');
