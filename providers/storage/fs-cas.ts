@@ -117,11 +117,14 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       throw toRegistryError(err, 'E_IO', `cannot create folder ${dir} in the archive store`);
     }
     if (durable && firstCreated !== undefined) {
-      // Each new folder's name lives in its parent: flush from the deepest new folder's parent up.
+      // Each new folder's name lives in its parent: flush every parent of a new folder, together
+      // (independent flushes; all are done before the blob is renamed in).
+      const parents: string[] = [];
       for (let d = dirname(dir); ; d = dirname(d)) {
-        await fsyncDir(d);
+        parents.push(d);
         if (d === dirname(firstCreated) || d === dirname(d)) break;
       }
+      await Promise.all(parents.map((d) => fsyncDir(d)));
     }
     knownDirs.add(dir);
   }
