@@ -8,7 +8,7 @@
  */
 import { terse } from './describe-term.js';
 import { isFailure, isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
-import { isSubset } from './version-set.js';
+import { equals, isSubset } from './version-set.js';
 
 const isDerived = (inc: Incompatibility): boolean => inc.cause.type === 'conflict';
 
@@ -88,12 +88,18 @@ function andText(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?:
   );
 }
 
-/** "foo depends on both bar ^1.0.0 and baz ^2.0.0" */
+/**
+ * "foo depends on both bar ^1.0.0 and baz ^2.0.0". One subject for two statements is true only
+ * when both are about the same versions of foo: "foo >=1.1.0 depends on c ^1.1.0" and "foo <1.1.0
+ * depends on c ^1.0.0" are not "foo >=1.1.0 depends on both" (pub compares the whole term, range
+ * included, for the same reason).
+ */
 function requiresBoth(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number): string | null {
   if (a.terms.length === 1 || b.terms.length === 1) return null;
   const aPositive = single(a, isPositive);
   const bPositive = single(b, isPositive);
   if (aPositive === null || bPositive === null || aPositive.pkg !== bPositive.pkg) return null;
+  if (!equals(aPositive.set, bPositive.set)) return null;
   const aNeeds = a.terms.filter((t) => !isPositive(t)).map((t) => terse(t)).join(' or ');
   const bNeeds = b.terms.filter((t) => !isPositive(t)).map((t) => terse(t)).join(' or ');
   const both = a.cause.type === 'dependency' && b.cause.type === 'dependency' ? 'depends on' : 'requires';
