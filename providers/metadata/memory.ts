@@ -2,6 +2,9 @@
  * The in-memory metadata provider: the contract's behaviour with no disk, for tests and for hosts
  * that keep nothing between runs. Records are deep-copied in and out, so a caller mutating a
  * returned record cannot change what the store holds (the same isolation a database gives).
+ * The copies are made by copyValue below rather than structuredClone: a resolution lists every
+ * version of thousands of packages, and structuredClone's serialise-and-rebuild was most of its
+ * time and garbage.
  */
 import {
   CORE_VERSION,
@@ -12,6 +15,30 @@ import {
 } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
 import { checkDownloadCount, checkVersionRecord } from './record-check.js';
+
+/**
+ * A deep copy of a record's value. Records are JSON-shaped (strings, numbers, booleans, null,
+ * plain objects and arrays), which are copied directly; anything else a host might put in
+ * metadata (a Date, a Map) goes through structuredClone, so the result is what it always was.
+ */
+function copyValue<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyValue(value[i]);
+    return out as T;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = copyValue((value as Record<string, unknown>)[key]);
+    // A key "__proto__" (JSON.parse makes it an own property) must stay a property, not a prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out as T;
+}
 
 export interface MemoryMetadataOptions {
   /** Records to start with (inserted in order through insertVersion's rules). */
@@ -34,14 +61,14 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
     const existing = versions?.get(record.version);
     if (existing) {
       return existing.digest === record.digest
-        ? { status: 'unchanged', existing: structuredClone(existing) }
-        : { status: 'conflict', existing: structuredClone(existing) };
+        ? { status: 'unchanged', existing: copyValue(existing) }
+        : { status: 'conflict', existing: copyValue(existing) };
     }
     if (!versions) {
       versions = new Map();
       packages.set(record.name, versions);
     }
-    versions.set(record.version, structuredClone(record));
+    versions.set(record.version, copyValue(record));
     return { status: 'inserted' };
   };
 
@@ -59,12 +86,12 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
     async getVersion(name, version) {
       open();
       const record = packages.get(name)?.get(version);
-      return record ? structuredClone(record) : undefined;
+      return record ? copyValue(record) : undefined;
     },
 
     async listVersions(name) {
       open();
-      return [...(packages.get(name)?.values() ?? [])].map((r) => structuredClone(r));
+      return [...(packages.get(name)?.values() ?? [])].map((r) => copyValue(r));
     },
 
     async listPackageNames() {
@@ -77,7 +104,7 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
       // Snapshot the keys so a delete during iteration neither throws nor skips unrelated rows.
       for (const name of [...packages.keys()].sort()) {
         for (const record of [...(packages.get(name)?.values() ?? [])]) {
-          yield structuredClone(record);
+          yield copyValue(record);
         }
       }
     },
