@@ -32,12 +32,12 @@ export async function measureOpenRebuild(docs: readonly SearchDocument[]): Promi
     // Reading alone first (it also warms SQLite's page cache, as a store in use would be).
     const t1 = performance.now();
     let read = 0;
-    for await (const _doc of allSearchDocuments(ctx)) read++;
+    for (const _doc of await allSearchDocuments(ctx)) read++;
     const readMs = performance.now() - t1;
     const search = createIndexedSearch();
     const cpu = process.cpuUsage();
     const t2 = performance.now();
-    await search.rebuild(allSearchDocuments(ctx));
+    await search.rebuild(await allSearchDocuments(ctx));
     const rebuildMs = performance.now() - t2;
     const used = process.cpuUsage(cpu);
     if (read !== (await search.size())) throw new Error(`read ${read} documents but indexed ${await search.size()}`);

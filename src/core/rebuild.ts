@@ -44,7 +44,7 @@ const scanArchives: Step<RebuildState> = {
 const rebuildSearch: Step<RebuildState> = {
   name: 'rebuildSearch',
   async run(_state, ctx) {
-    await ctx.search.rebuild(allSearchDocuments(ctx));
+    await ctx.search.rebuild(await allSearchDocuments(ctx));
     return { indexed: await ctx.search.size() };
   },
 };

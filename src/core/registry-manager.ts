@@ -234,7 +234,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
     if (search.capabilities.persistent) {
       if ((await search.size()) > 0 || (await metadata.listPackageNames()).length === 0) return;
     }
-    await search.rebuild(allSearchDocuments(this.ctx));
+    await search.rebuild(await allSearchDocuments(this.ctx));
   }
 
   private assertOpen(): void {

@@ -29,8 +29,12 @@ export async function syncSearchEntry(ctx: CoreContext, name: string): Promise<v
   await ctx.search.upsert(searchDocument(latest, downloads));
 }
 
-/** Every package's search document, from the metadata (for search.rebuild). */
-export async function* allSearchDocuments(ctx: CoreContext): AsyncIterable<SearchDocument> {
+/**
+ * Every package's search document, from the metadata (for search.rebuild). Returned as one array,
+ * not yielded one by one: the latest version of a name is only known once every version was read,
+ * so everything is collected first anyway, and an array spares the rebuild one await per package.
+ */
+export async function allSearchDocuments(ctx: CoreContext): Promise<SearchDocument[]> {
   const latestByName = new Map<string, VersionRecord>();
   for await (const record of ctx.metadata.allVersions()) {
     const current = latestByName.get(record.name);
@@ -47,5 +51,7 @@ export async function* allSearchDocuments(ctx: CoreContext): AsyncIterable<Searc
   for (let i = 0; i < names.length; i += BATCH) {
     for (const [n, c] of await ctx.metadata.getDownloads(names.slice(i, i + BATCH))) downloads.set(n, c);
   }
-  for (const [name, record] of latestByName) yield searchDocument(record, downloads.get(name) ?? 0);
+  const docs: SearchDocument[] = [];
+  for (const [name, record] of latestByName) docs.push(searchDocument(record, downloads.get(name) ?? 0));
+  return docs;
 }
