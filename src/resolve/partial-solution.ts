@@ -69,7 +69,8 @@ export class PartialSolution {
     this.assignments.push(assignment);
     this.packages.set(pkg.id, pkg);
     const acc = this.accumulated.get(pkg.id);
-    this.accumulated.set(pkg.id, acc ? intersect(acc, set) : set);
+    // A decision picks a version the accumulated term allows, so it is the new term itself.
+    this.accumulated.set(pkg.id, acc === undefined || cause === null ? set : intersect(acc, set));
     let list = this.perPackage.get(pkg.id);
     if (!list) this.perPackage.set(pkg.id, (list = []));
     list.push(assignment);

@@ -36,7 +36,8 @@ export class Solver {
     while (next !== null) {
       const failure = this.propagate(next);
       if (failure) return { ok: false, failure };
-      next = await this.decideNext();
+      const decided = this.decideNext();
+      next = decided instanceof Promise ? await decided : decided;
     }
     const selection = new Map<PackageData, string>();
     for (const [id, index] of this.solution.decided()) {
@@ -159,15 +160,28 @@ export class Solver {
    * highest allowed version, and decides that version unless they already conflict.
    * Returns the package to propagate from, or null when every required package is decided.
    */
-  private async decideNext(): Promise<PackageData | null> {
+  private decideNext(): PackageData | null | Promise<PackageData | null> {
     const best = this.solution.nextUndecided();
     if (best === null) return null;
     const { pkg, allowed } = best;
     const index = highestBelow(allowed, pkg.n);
     if (index < 0) throw new Error(`internal: ${pkg.name} must be selected but no version is allowed`);
+    const names = Object.keys(pkg.dependencies[index]!);
+    let unloaded: string[] | null = null;
+    for (const name of names) if (this.catalogue.peek(name) === undefined) (unloaded ??= []).push(name);
+    // Only a candidate with unknown dependencies waits; the rest decide without a trip through
+    // the microtask queue (a fan-out of thousands of packages makes thousands of decisions).
+    if (unloaded === null) return this.tryCandidate(pkg, index, names);
+    return Promise.all(unloaded.map((name) => this.catalogue.load(name))).then(() => this.tryCandidate(pkg, index, names));
+  }
+
+  /** Adds the dependencies of version `index` of `pkg` (all loaded) and decides it unless they conflict. */
+  private tryCandidate(pkg: PackageData, index: number, names: readonly string[]): PackageData {
     const deps = pkg.dependencies[index]!;
-    const unloaded = Object.keys(deps).filter((name) => this.catalogue.peek(name) === undefined);
-    if (unloaded.length > 0) await Promise.all(unloaded.map((name) => this.catalogue.load(name)));
+    if (names.length === 0) {
+      this.solution.decide(pkg, index);
+      return pkg;
+    }
     // Dependencies on packages the solution already constrains are checked first, the most
     // constrained first, and the first one that conflicts ends the attempt: the candidate is then
     // ruled out by propagation, and the other dependencies' version sets (one provider call per
@@ -175,19 +189,21 @@ export class Solver {
     // (a Rails release pins a dozen siblings exactly), this saves most of the work; trying first
     // the dependency that ruled out this package's previous candidates saves most of the rest.
     const blamed = this.blame.get(pkg.id);
-    const ordered = Object.entries(deps)
-      .map(([name, range]) => {
-        const target = this.catalogue.peek(name)!;
-        return { name, range, room: this.solution.room(target), blamed: blamed?.get(target.id) ?? 0 };
-      })
-      .sort((a, b) => b.blamed - a.blamed || a.room - b.room);
+    const ordered =
+      names.length === 1
+        ? names
+        : names
+            .map((name) => {
+              const target = this.catalogue.peek(name)!;
+              return { name, room: this.solution.room(target), blamed: blamed?.get(target.id) ?? 0 };
+            })
+            .sort((a, b) => b.blamed - a.blamed || a.room - b.room)
+            .map((d) => d.name);
     let conflict = false;
-    for (const { name, range } of ordered) {
-      const inc = this.dependency(pkg, name, range);
+    for (const name of ordered) {
+      const inc = this.dependency(pkg, name, deps[name]!);
       if (inc === null) continue;
-      // (A self-dependency's incompatibility covers only the versions outside its own range,
-      // so for pkg's own term the question is whether it covers this candidate.)
-      if (inc.terms.every((t) => (t.pkg === pkg ? has(t.set, index) : this.solution.satisfies(t)))) {
+      if (this.rulesOut(inc, pkg, index)) {
         let counts = this.blame.get(pkg.id);
         if (!counts) this.blame.set(pkg.id, (counts = new Map()));
         const targetId = this.catalogue.peek(name)!.id;
@@ -198,6 +214,18 @@ export class Solver {
     }
     if (!conflict) this.solution.decide(pkg, index);
     return pkg;
+  }
+
+  /**
+   * Whether the dependency incompatibility `inc` already forbids version `index` of `pkg`. (A
+   * self-dependency's incompatibility covers only the versions outside its own range, so for pkg's
+   * own term the question is whether it covers this candidate.)
+   */
+  private rulesOut(inc: Incompatibility, pkg: PackageData, index: number): boolean {
+    for (const t of inc.terms) {
+      if (t.pkg === pkg ? !has(t.set, index) : !this.solution.satisfies(t)) return false;
+    }
+    return true;
   }
 
   /**
