@@ -32,32 +32,33 @@ export function showPath(path: string): string {
  */
 export function checkArchivePath(path: string, maxPathBytes: number): PathProblem[] {
   const problems: PathProblem[] = [];
-  const shown = `'${showPath(path)}'`;
+  // Built only when a message needs it: most paths break no rule.
+  const shown = (): string => `'${showPath(path)}'`;
   const bytes = Buffer.byteLength(path, 'utf8');
   if (bytes > maxPathBytes) {
     // Long paths are refused before any other rule looks at them.
     return [{ code: 'E_PKG_PATH_TOO_LONG', message: `path ${showPath(path.slice(0, 80))}… is ${bytes} bytes, max is ${maxPathBytes} (limits.maxPathBytes)` }];
   }
   if (CONTROL.test(path)) {
-    problems.push({ code: 'E_PKG_PATH_CONTROL_CHAR', message: `path ${shown} contains a NUL or control character` });
+    problems.push({ code: 'E_PKG_PATH_CONTROL_CHAR', message: `path ${shown()} contains a NUL or control character` });
   }
   if (path.includes('\\')) {
-    problems.push({ code: 'E_PKG_PATH_BACKSLASH', message: `path ${shown} contains a backslash; paths are '/'-separated` });
+    problems.push({ code: 'E_PKG_PATH_BACKSLASH', message: `path ${shown()} contains a backslash; paths are '/'-separated` });
   }
   if (path.startsWith('/') || DRIVE.test(path)) {
-    problems.push({ code: 'E_PKG_PATH_ABSOLUTE', message: `path ${shown} is absolute; paths are relative to the package root` });
+    problems.push({ code: 'E_PKG_PATH_ABSOLUTE', message: `path ${shown()} is absolute; paths are relative to the package root` });
   }
   const segments = path.split('/');
   if (segments.includes('..')) {
-    problems.push({ code: 'E_PKG_PATH_TRAVERSAL', message: `path ${shown} has a '..' segment` });
+    problems.push({ code: 'E_PKG_PATH_TRAVERSAL', message: `path ${shown()} has a '..' segment` });
   }
   if (path === '') {
     problems.push({ code: 'E_PKG_PATH_SEGMENT_INVALID', message: 'an entry has an empty path' });
   } else if (segments.some((s, i) => s === '.' || (s === '' && !(i === 0 && path.startsWith('/'))))) {
-    problems.push({ code: 'E_PKG_PATH_SEGMENT_INVALID', message: `path ${shown} has an empty or '.' segment` });
+    problems.push({ code: 'E_PKG_PATH_SEGMENT_INVALID', message: `path ${shown()} has an empty or '.' segment` });
   }
   if (path.normalize('NFC') !== path) {
-    problems.push({ code: 'E_PKG_PATH_NOT_NFC', message: `path ${shown} is not NFC-normalised (its NFC form is '${showPath(path.normalize('NFC'))}')` });
+    problems.push({ code: 'E_PKG_PATH_NOT_NFC', message: `path ${shown()} is not NFC-normalised (its NFC form is '${showPath(path.normalize('NFC'))}')` });
   }
   return problems;
 }

@@ -312,19 +312,20 @@ function checkCentralEntry(entry: yauzl.Entry, index: number, limits: Limits, re
   const kind = classifyEntry(name, entry.versionMadeBy, entry.externalFileAttributes);
   if (kind.kind === 'refused') refuse(kind.code, kind.message);
 
-  const label = `'${showPath(name)}'`;
+  // Built only when a message needs it.
+  const label = (): string => `'${showPath(name)}'`;
   const flags = entry.generalPurposeBitFlag;
   const aes = entry.compressionMethod === 99 || entry.extraFields.some((f) => f.id === EXTRA_AES);
   if (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) || aes) {
-    refuse('E_PKG_ENCRYPTED', `entry ${label} is encrypted${aes ? ' (AES)' : ''}; packages must not be encrypted`);
+    refuse('E_PKG_ENCRYPTED', `entry ${label()} is encrypted${aes ? ' (AES)' : ''}; packages must not be encrypted`);
   } else if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    refuse('E_PKG_COMPRESSION_METHOD', `entry ${label} uses compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are allowed`);
+    refuse('E_PKG_COMPRESSION_METHOD', `entry ${label()} uses compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are allowed`);
   }
   if (rec.isFolder && (entry.uncompressedSize > 0 || (entry.compressionMethod === 0 && entry.compressedSize > 0))) {
-    refuse('E_PKG_FOLDER_HAS_DATA', `folder entry ${label} declares ${entry.uncompressedSize} bytes of data; folder entries carry none`);
+    refuse('E_PKG_FOLDER_HAS_DATA', `folder entry ${label()} declares ${entry.uncompressedSize} bytes of data; folder entries carry none`);
   }
   if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize && !(flags & FLAG_ENCRYPTED)) {
-    refuse('E_PKG_SIZE_MISMATCH', `stored entry ${label} declares ${entry.compressedSize} bytes compressed but ${entry.uncompressedSize} uncompressed; stored data cannot change size`);
+    refuse('E_PKG_SIZE_MISMATCH', `stored entry ${label()} declares ${entry.compressedSize} bytes compressed but ${entry.uncompressedSize} uncompressed; stored data cannot change size`);
   }
   if (!rec.isFolder && (rec.path === METADATA_FILE || rec.path === MANIFEST_FILE)) {
     // Bounded on the declared size, before a byte is read; the real size is held to it while streaming.
@@ -338,7 +339,7 @@ function checkCentralEntry(entry: yauzl.Entry, index: number, limits: Limits, re
     entry.uncompressedSize > limits.maxCompressionRatio * Math.max(entry.compressedSize, 1)
   ) {
     const ratio = entry.compressedSize === 0 ? 'infinitely' : `${Math.round(entry.uncompressedSize / entry.compressedSize)} times`;
-    refuse('E_PKG_COMPRESSION_RATIO', `entry ${label} expands ${ratio} (${entry.compressedSize} → ${entry.uncompressedSize} bytes), max ratio is ${limits.maxCompressionRatio}:1 for entries of ${limits.compressionRatioExemptBytes} bytes or more (limits.maxCompressionRatio)`);
+    refuse('E_PKG_COMPRESSION_RATIO', `entry ${label()} expands ${ratio} (${entry.compressedSize} → ${entry.uncompressedSize} bytes), max ratio is ${limits.maxCompressionRatio}:1 for entries of ${limits.compressionRatioExemptBytes} bytes or more (limits.maxCompressionRatio)`);
   }
   return rec;
 }
@@ -444,16 +445,16 @@ async function readEntries(reader: yauzl.RandomAccessReader, records: EntryRecor
   for (const rec of sorted) {
     const entry = rec.entry;
     const start = entry.relativeOffsetOfLocalHeader;
-    const label = `'${entryLabel(rec)}'`;
+    const label = (): string => `'${entryLabel(rec)}'`;
     if (layoutKnown && start > expectedStart && expectedStart > 0) {
-      report.add('E_PKG_UNREFERENCED_DATA', `${start - expectedStart} bytes between offset ${expectedStart} and entry ${label} belong to no entry`, rec.path ?? undefined);
+      report.add('E_PKG_UNREFERENCED_DATA', `${start - expectedStart} bytes between offset ${expectedStart} and entry ${label()} belong to no entry`, rec.path ?? undefined);
     }
     layoutKnown = false;
     let local;
     try {
       local = await readLocalHeader(read, start, end.centralDirectoryOffset, entry.fileNameLength, entryLabel(rec));
     } catch (err) {
-      const coded = classify(err, `entry ${label}`);
+      const coded = classify(err, `entry ${label()}`);
       if (isFatal(coded)) throw coded;
       report.addError(coded);
       rec.readable = false;
@@ -479,12 +480,12 @@ async function readEntries(reader: yauzl.RandomAccessReader, records: EntryRecor
       rec.readable = false;
     }
     if (mismatches.length > 0) {
-      report.add('E_PKG_HEADER_MISMATCH', `entry ${label}: the local header disagrees with the central directory on ${mismatches.join(', ')}`, rec.path ?? undefined);
+      report.add('E_PKG_HEADER_MISMATCH', `entry ${label()}: the local header disagrees with the central directory on ${mismatches.join(', ')}`, rec.path ?? undefined);
       rec.readable = false;
     }
     const dataEnd = local.dataStart + entry.compressedSize;
     if (dataEnd > end.centralDirectoryOffset) {
-      report.add('E_PKG_ENTRY_OVERLAP', `entry ${label}: its data (${local.dataStart} to ${dataEnd}) runs into the central directory at ${end.centralDirectoryOffset}`, rec.path ?? undefined);
+      report.add('E_PKG_ENTRY_OVERLAP', `entry ${label()}: its data (${local.dataStart} to ${dataEnd}) runs into the central directory at ${end.centralDirectoryOffset}`, rec.path ?? undefined);
       continue;
     }
     if (rec.readable) await readEntryData(reader, read, buffers, rec, local.dataStart, report);
@@ -492,11 +493,11 @@ async function readEntries(reader: yauzl.RandomAccessReader, records: EntryRecor
     if (usesDescriptor) {
       const descriptor = await readDataDescriptor(read, dataEnd, end.centralDirectoryOffset, entry, local.zip64);
       if (!descriptor) {
-        report.add('E_PKG_HEADER_MISMATCH', `entry ${label}: its flags announce a data descriptor but there is no room for one before the next record`, rec.path ?? undefined);
+        report.add('E_PKG_HEADER_MISMATCH', `entry ${label()}: its flags announce a data descriptor but there is no room for one before the next record`, rec.path ?? undefined);
         continue;
       }
       if (descriptor.crc32 !== entry.crc32 || descriptor.compressedSize !== entry.compressedSize || descriptor.uncompressedSize !== entry.uncompressedSize) {
-        report.add('E_PKG_HEADER_MISMATCH', `entry ${label}: its data descriptor (CRC ${hex(descriptor.crc32)}, ${descriptor.compressedSize} → ${descriptor.uncompressedSize} bytes) disagrees with the central directory (CRC ${hex(entry.crc32)}, ${entry.compressedSize} → ${entry.uncompressedSize} bytes)`, rec.path ?? undefined);
+        report.add('E_PKG_HEADER_MISMATCH', `entry ${label()}: its data descriptor (CRC ${hex(descriptor.crc32)}, ${descriptor.compressedSize} → ${descriptor.uncompressedSize} bytes) disagrees with the central directory (CRC ${hex(entry.crc32)}, ${entry.compressedSize} → ${entry.uncompressedSize} bytes)`, rec.path ?? undefined);
         continue;
       }
       entryEnd += descriptor.length;
@@ -584,7 +585,7 @@ async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly [
 /** Reads one entry's data once: CRC-32, sha256, real size; keeps the bytes of the two documents. */
 async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buffers: () => readonly [Buffer, Buffer], rec: EntryRecord, dataStart: number, report: Report): Promise<void> {
   const entry = rec.entry;
-  const label = `'${entryLabel(rec)}'`;
+  const label = (): string => `'${entryLabel(rec)}'`;
   const document = rec.path === METADATA_FILE || rec.path === MANIFEST_FILE ? rec.path : null;
   const keep: Buffer[] | null = document !== null && !rec.isFolder ? [] : null;
   const hash = createHash('sha256');
@@ -626,28 +627,28 @@ async function readEntryData(reader: yauzl.RandomAccessReader, read: ReadAt, buf
     const coded = err instanceof RegistryError ? err : null;
     if (coded && isFatal(coded)) throw coded;
     if (coded) report.addError(coded);
-    else report.add('E_PKG_DATA_CORRUPT', `entry ${label}: its compressed data cannot be inflated (${err instanceof Error ? err.message : String(err)})`, rec.path ?? undefined);
+    else report.add('E_PKG_DATA_CORRUPT', `entry ${label()}: its compressed data cannot be inflated (${err instanceof Error ? err.message : String(err)})`, rec.path ?? undefined);
     rec.readable = false;
     return;
   }
   if (size > entry.uncompressedSize) {
     const what = rec.isFolder ? 'FOLDER_HAS_DATA' : 'SIZE_MISMATCH';
-    report.add(`E_PKG_${what}`, `entry ${label} inflates to more than the ${entry.uncompressedSize} bytes it declares; reading stopped there`, rec.path ?? undefined);
+    report.add(`E_PKG_${what}`, `entry ${label()} inflates to more than the ${entry.uncompressedSize} bytes it declares; reading stopped there`, rec.path ?? undefined);
     rec.readable = false;
     return;
   }
   if (size < entry.uncompressedSize) {
-    report.add('E_PKG_SIZE_MISMATCH', `entry ${label} holds ${size} bytes but declares ${entry.uncompressedSize}`, rec.path ?? undefined);
+    report.add('E_PKG_SIZE_MISMATCH', `entry ${label()} holds ${size} bytes but declares ${entry.uncompressedSize}`, rec.path ?? undefined);
     rec.readable = false;
     return;
   }
   if (deflated && consumed < entry.compressedSize) {
-    report.add('E_PKG_UNREFERENCED_DATA', `entry ${label}: ${entry.compressedSize - consumed} of its ${entry.compressedSize} compressed bytes follow the end of its deflate stream (data hidden inside the entry)`, rec.path ?? undefined);
+    report.add('E_PKG_UNREFERENCED_DATA', `entry ${label()}: ${entry.compressedSize - consumed} of its ${entry.compressedSize} compressed bytes follow the end of its deflate stream (data hidden inside the entry)`, rec.path ?? undefined);
     rec.readable = false;
     return;
   }
   if (crc !== entry.crc32) {
-    report.add('E_PKG_CRC_MISMATCH', `entry ${label}: its data has CRC-32 ${hex(crc)} but the archive declares ${hex(entry.crc32)}`, rec.path ?? undefined);
+    report.add('E_PKG_CRC_MISMATCH', `entry ${label()}: its data has CRC-32 ${hex(crc)} but the archive declares ${hex(entry.crc32)}`, rec.path ?? undefined);
     rec.readable = false;
     return;
   }
