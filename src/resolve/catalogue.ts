@@ -24,10 +24,11 @@ export interface PackageData {
   readonly universe: number;
 }
 
+/** Made on first use: most packages of a fan-out are asked about one or two ranges, and none depend on anything. */
 interface PackageCaches {
-  ranges: Map<string, Bits>;
+  ranges: Map<string, Bits> | null;
   /** dependency name → range → the versions of this package that depend on it with exactly that range. */
-  dependers: Map<string, Map<string, Bits>>;
+  dependers: Map<string, Map<string, Bits>> | null;
 }
 
 export class Catalogue {
@@ -67,7 +68,7 @@ export class Catalogue {
       universe: n + 1,
     };
     this.byId.push(pkg);
-    this.caches.push({ ranges: new Map(), dependers: new Map() });
+    this.caches.push({ ranges: null, dependers: null });
     return pkg;
   }
 
@@ -108,7 +109,8 @@ export class Catalogue {
 
   /** The versions of `pkg` that `range` admits (a positive set: ABSENT not in it). */
   matching(pkg: PackageData, range: string): Bits {
-    const cache = this.caches[pkg.id]!.ranges;
+    const caches = this.caches[pkg.id]!;
+    const cache = (caches.ranges ??= new Map());
     let set = cache.get(range);
     if (!set) {
       set = emptySet(pkg.universe);
@@ -131,7 +133,8 @@ export class Catalogue {
   dependers(pkg: PackageData, dep: string, range: string): Bits {
     const caches = this.caches[pkg.id]!;
     // Indexed per dependency name on first use: one pass over the versions groups them by range.
-    let byRange = caches.dependers.get(dep);
+    const dependers = (caches.dependers ??= new Map());
+    let byRange = dependers.get(dep);
     if (!byRange) {
       byRange = new Map();
       for (let i = 0; i < pkg.n; i++) {
@@ -143,7 +146,7 @@ export class Catalogue {
         if (!set) byRange.set(r, (set = emptySet(pkg.universe)));
         add(set, i);
       }
-      caches.dependers.set(dep, byRange);
+      dependers.set(dep, byRange);
     }
     return byRange.get(range) ?? emptySet(pkg.universe);
   }

@@ -59,7 +59,13 @@ export function incompatibility(terms: readonly Term[], cause: Cause): Incompati
   // Incompatibilities have a handful of terms, so a quadratic merge beats building a Map.
   const list: Term[] = [];
   for (const term of terms) {
-    const at = list.findIndex((t) => t.pkg === term.pkg);
+    let at = -1;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.pkg === term.pkg) {
+        at = i;
+        break;
+      }
+    }
     if (at === -1) {
       list.push(term);
       continue;

@@ -22,10 +22,16 @@ export type SolveOutcome =
 export class Solver {
   private readonly solution = new PartialSolution();
   private readonly byPackage = new Map<number, Incompatibility[]>();
-  /** Dependency incompatibilities already built: depender id → dependency name → range. */
-  private readonly dependencyCache = new Map<number, Map<string, Map<string, Incompatibility | null>>>();
+  /**
+   * Dependency incompatibilities already built, keyed "depender id NUL name NUL range": one map
+   * for the whole solve rather than two levels of maps per package (a fan-out of thousands of
+   * packages made tens of thousands of small maps, most of the garbage of a solve).
+   */
+  private readonly dependencyCache = new Map<string, Incompatibility | null>();
   /** pkg id → dependency id → how often that dependency ruled out a candidate of pkg. */
   private readonly blame = new Map<number, Map<number, number>>();
+  /** propagate()'s set of packages waiting in its queue, kept between calls (one per decision). */
+  private readonly queued = new Set<number>();
 
   constructor(private readonly catalogue: Catalogue) {}
 
@@ -58,7 +64,9 @@ export class Solver {
   /** Unit propagation from one changed package; returns the failure when the root is refuted. */
   private propagate(start: PackageData): Incompatibility | null {
     const changed: PackageData[] = [start];
-    const queued = new Set<number>([start.id]);
+    const queued = this.queued;
+    queued.clear();
+    queued.add(start.id);
     while (changed.length > 0) {
       const pkg = changed.pop()!;
       queued.delete(pkg.id);
@@ -234,11 +242,8 @@ export class Solver {
    * null when it can never be violated (a version that depends on a range including itself).
    */
   private dependency(pkg: PackageData, name: string, range: string): Incompatibility | null {
-    let byName = this.dependencyCache.get(pkg.id);
-    if (!byName) this.dependencyCache.set(pkg.id, (byName = new Map()));
-    let byRange = byName.get(name);
-    if (!byRange) byName.set(name, (byRange = new Map()));
-    const known = byRange.get(range);
+    const key = `${pkg.id}\u0000${name}\u0000${range}`;
+    const known = this.dependencyCache.get(key);
     if (known !== undefined) return known;
     const target = this.catalogue.peek(name)!;
     const dependers = this.catalogue.dependers(pkg, name, range);
@@ -271,7 +276,7 @@ export class Solver {
         inc = dependency;
       }
     }
-    byRange.set(range, inc);
+    this.dependencyCache.set(key, inc);
     if (inc !== null) this.add(inc);
     return inc;
   }
