@@ -107,15 +107,19 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
    */
   const knownDirs = new Set<string>();
 
-  /** mkdir -p the blob's folder; when it created folders, makes their entries durable too. */
-  async function ensureBlobDir(dir: string): Promise<void> {
-    if (knownDirs.has(dir)) return;
-    let firstCreated: string | undefined;
+  /** mkdir -p the blob's folder (a quick metadata call, synchronous); returns the first folder it made. */
+  function makeBlobDir(dir: string): string | undefined {
+    if (knownDirs.has(dir)) return undefined;
     try {
-      firstCreated = mkdirSync(dir, { recursive: true });
+      return mkdirSync(dir, { recursive: true });
     } catch (err) {
       throw toRegistryError(err, 'E_IO', `cannot create folder ${dir} in the archive store`);
     }
+  }
+
+  /** Makes the entries of the folders makeBlobDir made durable, then remembers the folder. */
+  async function settleBlobDir(dir: string, firstCreated: string | undefined): Promise<void> {
+    if (knownDirs.has(dir)) return;
     if (durable && firstCreated !== undefined) {
       // Each new folder's name lives in its parent: flush every parent of a new folder, together
       // (independent flushes; all are done before the blob is renamed in).
@@ -127,6 +131,10 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       await Promise.all(parents.map((d) => fsyncDir(d)));
     }
     knownDirs.add(dir);
+  }
+
+  async function ensureBlobDir(dir: string): Promise<void> {
+    await settleBlobDir(dir, makeBlobDir(dir));
   }
 
   async function moveIntoPlace(sourcePath: string, dest: string): Promise<void> {
@@ -233,7 +241,10 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
         if (found !== digest) throw putMismatchError(digest, sourcePath, { size, foundSize: info.size, foundDigest: found });
       }
       const dest = blobPath(root, digest);
-      const existing = lstatOrUndefined(dest);
+      const dir = dirname(dest);
+      const firstCreated = makeBlobDir(dir);
+      // A folder made just now (its deepest level included) cannot hold the blob yet.
+      const existing = firstCreated === undefined ? lstatOrUndefined(dest) : undefined;
       if (existing?.isFile() && existing.size === size) {
         // Same digest already stored: the caller's copy is redundant.
         try {
@@ -253,12 +264,12 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
         }
       };
       // Independent until the rename, so their fsyncs overlap; both must finish before it.
-      const [file, dir] = await Promise.allSettled([prepareFile(), ensureBlobDir(dirname(dest))]);
+      const [file, folder] = await Promise.allSettled([prepareFile(), settleBlobDir(dir, firstCreated)]);
       if (file.status === 'rejected') throw file.reason;
-      if (dir.status === 'rejected') throw dir.reason;
+      if (folder.status === 'rejected') throw folder.reason;
       await moveIntoPlace(sourcePath, dest);
       // The new name must be durable before put() returns: metadata will point at it next.
-      if (durable) await fsyncDir(dirname(dest));
+      if (durable) await fsyncDir(dir);
     },
 
     async get(digest): Promise<Readable> {
