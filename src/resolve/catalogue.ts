@@ -7,6 +7,9 @@ import type { VersioningProvider } from '../contracts/versioning.js';
 import type { ResolveSource, RootRequirements } from './types.js';
 import { add, emptySet, type Bits } from './version-set.js';
 
+/** Up to this many versions, matching() asks satisfies() per version rather than selectSatisfying(). */
+const SMALL_PACKAGE_VERSIONS = 8;
+
 export interface PackageData {
   /** 0 is the root requirements; packages get ids in the order they are first met. */
   readonly id: number;
@@ -116,8 +119,10 @@ export class Catalogue {
       set = emptySet(pkg.universe);
       const v = this.versioning;
       if (v.isValidRange(range)) {
-        // pkg.versions is sorted by v.compare, as selectSatisfying requires.
-        if (v.selectSatisfying) for (const i of v.selectSatisfying(pkg.versions, range)) add(set, i);
+        // pkg.versions is sorted by v.compare, as selectSatisfying requires. A handful of versions
+        // is asked one by one: the same answer (the contract says so), without the provider
+        // preparing and keeping a parsed copy of the list for each of thousands of small packages.
+        if (v.selectSatisfying && pkg.n > SMALL_PACKAGE_VERSIONS) for (const i of v.selectSatisfying(pkg.versions, range)) add(set, i);
         else for (let i = 0; i < pkg.n; i++) if (v.satisfies(pkg.versions[i]!, range)) add(set, i);
       }
       cache.set(range, set);
