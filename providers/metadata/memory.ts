@@ -20,19 +20,24 @@ import { checkDownloadCount, checkVersionRecord } from './record-check.js';
  * A deep copy of a record's value. Records are JSON-shaped (strings, numbers, booleans, null,
  * plain objects and arrays), which are copied directly; anything else a host might put in
  * metadata (a Date, a Map) goes through structuredClone, so the result is what it always was.
+ * So does anything nested deeper than JSON metadata ever is: structuredClone also copies a
+ * cyclic object, where plain recursion would run out of stack.
  */
-function copyValue<T>(value: T): T {
+const MAX_PLAIN_COPY_DEPTH = 64;
+
+function copyValue<T>(value: T, depth = 0): T {
   if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_PLAIN_COPY_DEPTH) return structuredClone(value);
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyValue(value[i]);
+    for (let i = 0; i < value.length; i++) out[i] = copyValue(value[i], depth + 1);
     return out as T;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    const v = copyValue((value as Record<string, unknown>)[key]);
+    const v = copyValue((value as Record<string, unknown>)[key], depth + 1);
     // A key "__proto__" (JSON.parse makes it an own property) must stay a property, not a prototype.
     if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
     else out[key] = v;
