@@ -23,4 +23,26 @@ describe('memory metadata: its own cases', () => {
     expect(p.capabilities.persistent).toBe(false);
     expect(await createMemoryMetadata().listPackageNames()).toEqual([]);
   });
+
+  it('returns copies: an own "__proto__" key stays a key, nesting and non-JSON values survive, and nothing returned can change what is stored', async () => {
+    const p = createMemoryMetadata();
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "nested": {"list": [1, {"deep": "x"}]}}') as Record<string, unknown>;
+    const when = new Date('2026-01-01T00:00:00.000Z');
+    await p.insertVersion(sampleRecord('a', '1.0.0', 'a', { extra: hostile, when }));
+
+    const got = (await p.getVersion('a', '1.0.0'))!;
+    const extra = got.metadata['extra'] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(extra)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(extra, '__proto__')).toBe(true);
+    expect((extra as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(extra['nested']).toEqual({ list: [1, { deep: 'x' }] });
+    expect(got.metadata['when']).toEqual(when);
+
+    ((extra['nested'] as { list: unknown[] }).list[1] as { deep: string }).deep = 'changed';
+    (got.metadata as Record<string, unknown>)['description'] = 'changed';
+    const again = (await p.listVersions('a'))[0]!;
+    expect(((again.metadata['extra'] as Record<string, unknown>)['nested'] as { list: unknown[] }).list[1]).toEqual({ deep: 'x' });
+    expect(again.metadata.description).toBe('the a package');
+  });
 });
+
