@@ -12,22 +12,12 @@ import { isErrorCode, RegistryError } from '../../src/errors.js';
 import { validateArchive } from '../../src/package/validate-archive.js';
 import { BufferReader } from './helpers/readers.js';
 import { craftPackage } from '../../fixtures/cases.js';
+import { prng } from '../helpers/prng.js';
 
 const SEED = 0x5eed_2026;
 const CASES = 600;
 const BASES = ['scoped.zip', 'streamed.zip', 'zip64.zip', 'crafted-variants.zip', 'unicode-names.zip'].map((f) => readFileSync(path.join(VALID_DIR, f)));
 
-/** mulberry32: small, fast, good enough to spread mutations; deterministic per seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = { kind: string; bytes: Buffer };
 

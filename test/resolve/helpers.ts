@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import type { ResolveSource } from '../../src/resolve/types.js';
+export { prng } from '../helpers/prng.js';
 
 /** name → version → dependency map, as in ../shared/data/resolve/*.json */
 export type Universe = Record<string, Record<string, Record<string, string>>>;
@@ -43,17 +44,6 @@ export function loadCase(name: string): ResolveCase {
   return JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as ResolveCase;
 }
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;
