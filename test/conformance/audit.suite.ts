@@ -10,6 +10,7 @@ import semver from 'semver';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CORE_VERSION, type AuditEvent, type AuditSink } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
+import { conformanceCases } from './harness.js';
 
 export interface AuditConformanceOptions<S extends AuditSink = AuditSink> {
   /** Shown in the suite title. */
@@ -34,7 +35,7 @@ function sampleEvents(): AuditEvent[] {
 }
 
 export async function describeAuditConformance<S extends AuditSink>(options: AuditConformanceOptions<S>): Promise<void> {
-  const skipped = new Set(options.skip ?? []);
+  const { test, isSkipped } = conformanceCases(options.skip);
   const open: S[] = [];
   const made: S[] = [];
 
@@ -44,13 +45,10 @@ export async function describeAuditConformance<S extends AuditSink>(options: Aud
     made.push(s);
     return s;
   }
-  const test = (title: string, fn: () => Promise<void>): void => {
-    it.skipIf(skipped.has(title))(title, fn);
-  };
   const readable = (title: string, fn: (read: NonNullable<AuditConformanceOptions<S>['read']>) => Promise<void>): void => {
     const read = options.read;
     const shown = read ? title : `${title} [unsupported: no read() given]`;
-    it.skipIf(!read || skipped.has(title))(shown, () => fn(read!));
+    it.skipIf(!read || isSkipped(title))(shown, () => fn(read!));
   };
 
   describe(`audit conformance: ${options.name}`, () => {

@@ -8,7 +8,7 @@
  * "unsupported: ..." in their title, never as passed, so "fails" and "does not support" stay apart.
  */
 import semver from 'semver';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import {
   CORE_VERSION,
   type Digest,
@@ -17,6 +17,7 @@ import {
 } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
 import { digestOfBytes } from '../../src/util/digest.js';
+import { conformanceCases } from './harness.js';
 
 export interface MetadataConformanceOptions<P extends MetadataProvider = MetadataProvider> {
   /** Shown in the suite title. */
@@ -54,7 +55,7 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
   await probe.close?.();
   await options.cleanup?.(probe);
 
-  const skipped = new Set(options.skip ?? []);
+  const { test, needs } = conformanceCases(options.skip);
   const open: P[] = [];
   const roots: P[] = [];
 
@@ -69,13 +70,6 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
     open.push(q);
     return q;
   }
-  const test = (title: string, fn: () => Promise<void>): void => {
-    it.skipIf(skipped.has(title))(title, fn);
-  };
-  const needs = (capability: string, present: boolean, title: string, fn: () => Promise<void>): void => {
-    const shown = present ? `${title} [${capability}]` : `${title} [unsupported: ${capability} absent]`;
-    it.skipIf(!present || skipped.has(title))(shown, fn);
-  };
 
   describe(`metadata conformance: ${options.name}`, () => {
     afterEach(async () => {

@@ -14,10 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import semver from 'semver';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect } from 'vitest';
 import { CORE_VERSION, type BlobInfo, type Digest, type StorageProvider } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
 import { digestOfBytes } from '../../src/util/digest.js';
+import { conformanceCases } from './harness.js';
 
 export interface StorageConformanceOptions<P extends StorageProvider = StorageProvider> {
   /** Shown in the suite title. */
@@ -70,7 +71,7 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
   await probe.close?.();
   await options.cleanup?.(probe);
 
-  const skipped = new Set(options.skip ?? []);
+  const { test, needs } = conformanceCases(options.skip);
   const open: P[] = [];
   const roots: P[] = [];
   const scratch = await mkdtemp(join(tmpdir(), 'pakt-storage-conformance-'));
@@ -94,13 +95,6 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
     return digest;
   }
 
-  const test = (title: string, fn: () => Promise<void>): void => {
-    it.skipIf(skipped.has(title))(title, fn);
-  };
-  const needs = (what: string, present: boolean, title: string, fn: () => Promise<void>): void => {
-    const shown = present ? `${title} [${what}]` : `${title} [unsupported: ${what} absent]`;
-    it.skipIf(!present || skipped.has(title))(shown, fn);
-  };
 
   describe(`storage conformance: ${options.name}`, () => {
     afterEach(async () => {

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VersioningProvider } from '../../src/contracts/index.js';
+import { conformanceCases } from './harness.js';
 
 export interface VersioningSamples {
   /** Valid versions in ascending order of precedence, no two equal; include prereleases if the scheme has them. */
@@ -55,10 +56,7 @@ const BLANK = ['', ' '];
 
 export function describeVersioningConformance(options: VersioningConformanceOptions): void {
   const s = options.samples ?? SEMVER_SAMPLES;
-  const skipped = new Set(options.skip ?? []);
-  const test = (title: string, fn: () => void): void => {
-    it.skipIf(skipped.has(title))(title, fn);
-  };
+  const { test, isSkipped } = conformanceCases(options.skip);
   const p = options.create();
   const highest = (list: readonly string[]): string | null => (list.length === 0 ? null : list.reduce((a, b) => (p.compare(a, b) >= 0 ? a : b)));
 
@@ -142,7 +140,7 @@ export function describeVersioningConformance(options: VersioningConformanceOpti
     });
 
     const select = p.selectSatisfying?.bind(p);
-    it.skipIf(select === undefined || skipped.has('selectSatisfying equals filtering with satisfies'))(
+    it.skipIf(select === undefined || isSkipped('selectSatisfying equals filtering with satisfies'))(
       select === undefined ? 'selectSatisfying equals filtering with satisfies [unsupported: optional method absent]' : 'selectSatisfying equals filtering with satisfies',
       () => {
         for (const { range } of s.ranges) {
