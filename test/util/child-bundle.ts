@@ -75,4 +75,27 @@ export function runProcess(command: string, args: readonly string[], options: Sp
   });
 }
 
+/**
+ * Starts a bundled child that writes forever, waits for its first whole line of output (so a slow
+ * start cannot make a crash test vacuous), lets it run for a random while of up to `maxDelayMs`,
+ * kills it with SIGKILL and returns what it wrote. The last line may be cut by the kill.
+ */
+export async function killAtRandomAfterFirstLine(file: string, args: readonly string[], maxDelayMs: number): Promise<string> {
+  const proc = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Listened for from the start, so a child that ends before the kill cannot leave us waiting.
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let out = '';
+  await new Promise<void>((resolve) => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve();
+    });
+    void exited.then(resolve);
+  });
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * maxDelayMs));
+  proc.kill('SIGKILL');
+  await exited;
+  return out;
+}
+
 export { REPO_ROOT };

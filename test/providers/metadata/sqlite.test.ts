@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import type { MetadataProvider } from '../../../src/contracts/index.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
 import { describeMetadataConformance, sampleRecord } from '../../conformance/metadata.suite.js';
 import { expectCode } from '../../helpers/expect-code.js';
-import { bundleChild, runChild, type ChildBundle } from '../../util/child-bundle.js';
+import { bundleChild, killAtRandomAfterFirstLine, runChild, type ChildBundle } from '../../util/child-bundle.js';
 
 type SqliteUnderTest = MetadataProvider & { readonly dbPath: string };
 
@@ -256,18 +256,7 @@ describe('sqlite metadata: its own cases', () => {
       const p = await path();
       const reported: Array<{ name: string; inserted: string; deleted: boolean }> = [];
       for (let round = 0; round < 5; round++) {
-        const proc = spawn(process.execPath, [child.file, 'insert-forever', p, String(round)], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        await new Promise<void>((resolve) => {
-          proc.stdout.on('data', (d: Buffer) => {
-            out += d.toString();
-            if (out.includes('\n')) resolve();
-          });
-          proc.on('exit', () => resolve());
-        });
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
-        proc.kill('SIGKILL');
-        await new Promise((resolve) => proc.on('exit', resolve));
+        const out = await killAtRandomAfterFirstLine(child.file, ['insert-forever', p, String(round)], 150);
         for (const line of out.split('\n')) {
           if (line.endsWith('}')) reported.push({ name: `crash-${round}`, ...(JSON.parse(line) as { inserted: string; deleted: boolean }) });
         }

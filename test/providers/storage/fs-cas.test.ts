@@ -11,7 +11,7 @@ import type { Digest } from '../../../src/contracts/index.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
 import { describeStorageConformance, readBlob } from '../../conformance/storage.suite.js';
 import { expectCode } from '../../helpers/expect-code.js';
-import { bundleChild, runChild, runProcess, type ChildBundle } from '../../util/child-bundle.js';
+import { bundleChild, killAtRandomAfterFirstLine, runChild, runProcess, type ChildBundle } from '../../util/child-bundle.js';
 
 async function newRoot(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'pakt-fscas-'));
@@ -297,19 +297,8 @@ describe('fs-cas: its own cases', () => {
     const s = await store();
     const reported: Digest[] = [];
     for (let round = 0; round < 5; round++) {
-      const proc = spawn(process.execPath, [child.file, 'store-forever', s.root], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      // Kill at a random moment after the writer got going (so a slow start cannot make the test vacuous).
-      await new Promise<void>((resolve) => {
-        proc.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve();
-        });
-        proc.on('exit', () => resolve());
-      });
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 200));
-      proc.kill('SIGKILL');
-      await new Promise((resolve) => proc.on('exit', resolve));
+      // Killed at a random moment after the writer got going.
+      const out = await killAtRandomAfterFirstLine(child.file, ['store-forever', s.root], 200);
       for (const line of out.split('\n')) {
         // The last line may be cut by the kill; only whole lines were reported.
         if (line.endsWith('}')) reported.push((JSON.parse(line) as { stored: Digest }).stored);
