@@ -6,7 +6,8 @@ import { CORE_VERSION, type ProviderInfo } from '../../src/contracts/provider.js
 import type { ValidationProvider, ValidationReport } from '../../src/contracts/validation.js';
 import { RegistryError } from '../../src/errors.js';
 import { resolveLimits, type Limits } from '../../src/limits.js';
-import { validateArchiveFile } from '../../src/package/validate-archive.js';
+import { MemoryReader } from '../../src/package/file-reader.js';
+import { validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
 
 export interface ZipValidatorOptions {
   /** Overrides of SPEC §1's limits (archive size, entries, ratio, document sizes, ...). */
@@ -29,6 +30,13 @@ export function createZipValidator(options: ZipValidatorOptions = {}): Validatio
         return Promise.reject(new RegistryError('E_INVALID_ARGUMENT', 'validateFile needs the path of an archive file'));
       }
       return validateArchiveFile(path, { limits });
+    },
+    validateBytes(bytes: Uint8Array): Promise<ValidationReport> {
+      if (!(bytes instanceof Uint8Array)) {
+        return Promise.reject(new RegistryError('E_INVALID_ARGUMENT', 'validateBytes needs the bytes of an archive (a Uint8Array)'));
+      }
+      const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return validateArchive(new MemoryReader(buffer), buffer.length, { limits });
     },
   };
 }

@@ -34,4 +34,11 @@ export interface ValidationProvider extends Provider {
    * hostile; rejects only when the file cannot be read at all (E_INPUT_NOT_FOUND, E_IO).
    */
   validateFile(path: string): Promise<ValidationReport>;
+  /**
+   * Optional: validates an archive already in memory (the manager holds small archives, up to
+   * 1 MiB, whole). It must judge exactly as validateFile would judge the same bytes in a file.
+   * With it, publish validates while the temp file is already on its way into the store; without
+   * it, publish validates the file first and stores it afterwards.
+   */
+  validateBytes?(bytes: Uint8Array): Promise<ValidationReport>;
 }

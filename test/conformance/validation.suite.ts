@@ -139,6 +139,8 @@ export async function describeValidationConformance<P extends ValidationProvider
       await writeFile(file, bytes);
       const report = await provider.validateFile(file);
       expect(report.valid).toBe(report.errors.length === 0);
+      // The optional in-memory entry point must judge the same bytes exactly as the file one.
+      if (provider.validateBytes) expect(await provider.validateBytes(bytes)).toEqual(report);
       for (const e of report.errors) {
         expect(typeof e.code).toBe('string');
         expect(e.message.length).toBeGreaterThan(0);

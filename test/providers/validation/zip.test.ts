@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,17 @@ describe('createZipValidator', () => {
 
   it('rejects a missing file with E_INPUT_NOT_FOUND', async () => {
     await expectCode(() => createZipValidator().validateFile(path.join(work, 'nope.zip')), 'E_INPUT_NOT_FOUND');
+  });
+
+  it('validates bytes in memory with the same limits, and refuses what is not bytes', async () => {
+    const file = path.join(work, 'three-bytes.zip');
+    await buildPackage({ metadata: { name: 'three', version: '1.0.0' }, files: { a: '1', b: '2', c: '3' } }, file);
+    const copy = new Uint8Array(readFileSync(file)); // a plain Uint8Array, not a Buffer
+    const validator = createZipValidator();
+    expect((await validator.validateBytes!(copy)).valid).toBe(true);
+    const report = await createZipValidator({ limits: { maxEntries: 4 } }).validateBytes!(copy);
+    expect(report.errors.map((e) => e.code)).toEqual(['E_PKG_TOO_MANY_ENTRIES']);
+    await expectCode(() => validator.validateBytes!('not bytes' as never), 'E_INVALID_ARGUMENT');
   });
 });
 
