@@ -13,7 +13,7 @@
  * See fs-cas-layout.ts and docs/storage-format.md.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { copyFile, lstat, mkdir, open, opendir, readFile, rename, rm, unlink, chmod } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -26,8 +26,8 @@ import {
 } from '../../src/contracts/index.js';
 import { RegistryError, toRegistryError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
-import { assertDigest, digestHex } from '../../src/util/digest.js';
-import { fsyncDir, fsyncFile } from '../../src/util/fsync.js';
+import { assertDigest, digestHex, digestOfBytes } from '../../src/util/digest.js';
+import { fsyncDescriptor, fsyncDir, fsyncFile } from '../../src/util/fsync.js';
 import { createHashingStream } from '../../src/util/hashing-stream.js';
 import { sweepTempDir, tempPath, type SweepOptions, type SweepResult } from '../../src/util/tmp.js';
 import { createVerifiedReadable } from '../../src/util/verify-stream.js';
@@ -40,7 +40,7 @@ import {
   contentRoot,
   digestFromSegments,
 } from './fs-cas-layout.js';
-import { checkPutArguments, putMismatchError } from './put-check.js';
+import { checkPutArguments, checkPutBytesArguments, putMismatchError } from './put-check.js';
 
 export interface FsStorageOptions {
   /** The store folder; created if missing. Required. */
@@ -79,6 +79,16 @@ export interface FsStorage extends StorageProvider {
   /** Every quarantined blob, with the reason it was set aside. */
   listQuarantine(): AsyncIterable<QuarantineEntry>;
 }
+
+/**
+ * putBytes writes a small blob straight into its place (no temp file, no rename: on a small
+ * publish those metadata calls cost more than the bytes). A writer killed mid-way, or a power cut
+ * before the flush, can then leave a short or torn file under a blob's name; no version refers to
+ * it (metadata is written only after the store resolved), and the next put of that digest looks
+ * before trusting it. Blobs above this size are only ever renamed into place after their flush,
+ * so a file of that size found at a blob's path is whole.
+ */
+export const IN_PLACE_MAX_BYTES = 1024 * 1024;
 
 export function createFsStorage(options: FsStorageOptions): FsStorage {
   if (typeof options?.root !== 'string' || options.root === '') {
@@ -210,7 +220,40 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
     }
   }
 
-  return {
+  /**
+   * A file already at a small blob's path: kept (and flushed, its writer may have died before
+   * doing so) when it holds exactly these bytes, else replaced atomically by a flushed copy.
+   * Resolves false when the file vanished meanwhile (the caller then writes it afresh).
+   */
+  async function keepOrReplaceExisting(dest: string, dir: string, firstCreated: string | undefined, bytes: Uint8Array, digest: Digest): Promise<boolean> {
+    let current: Buffer;
+    try {
+      const st = lstatSync(dest);
+      current = st.isFile() && st.size === bytes.byteLength ? readFileSync(dest) : Buffer.alloc(0);
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw toRegistryError(err, 'E_IO', `cannot read ${dest} in the archive store`);
+    }
+    if (current.length === bytes.byteLength && current.equals(bytes)) {
+      if (durable) await Promise.all([fsyncFile(dest), fsyncDir(dir), settleBlobDir(dir, firstCreated)]);
+      else await settleBlobDir(dir, firstCreated);
+      return true;
+    }
+    const staged = tempPath(tempDir);
+    try {
+      writeFileSync(staged, bytes, { flag: 'wx', mode: 0o444 });
+      if (durable) await Promise.all([fsyncFile(staged), settleBlobDir(dir, firstCreated)]);
+      else await settleBlobDir(dir, firstCreated);
+      renameSync(staged, dest);
+    } catch (err) {
+      rmSync(staged, { force: true });
+      throw toRegistryError(err, 'E_IO', `cannot replace the damaged file at ${dest} with ${digest}`);
+    }
+    if (durable) await fsyncDir(dir);
+    return true;
+  }
+
+  const storage: FsStorage = {
     info: { name: 'fs-cas', family: 'storage', coreRange: `^${CORE_VERSION}` },
     capabilities: { moveFromTemp: true, persistent: true },
     root,
@@ -243,9 +286,10 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       const dest = blobPath(root, digest);
       const dir = dirname(dest);
       const firstCreated = makeBlobDir(dir);
-      // A folder made just now (its deepest level included) cannot hold the blob yet.
+      // A folder made just now (its deepest level included) cannot hold the blob yet. A small
+      // file there may be a torn in-place write (IN_PLACE_MAX_BYTES): it is replaced, not trusted.
       const existing = firstCreated === undefined ? lstatOrUndefined(dest) : undefined;
-      if (existing?.isFile() && existing.size === size) {
+      if (existing?.isFile() && existing.size === size && size > IN_PLACE_MAX_BYTES) {
         // Same digest already stored: the caller's copy is redundant.
         try {
           rmSync(sourcePath, { force: true });
@@ -257,7 +301,9 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       const prepareFile = async (): Promise<void> => {
         try {
           // Stored blobs are immutable; read-only protects them from an accidental write in place.
-          chmodSync(sourcePath, 0o444);
+          // (A caller may create its temp file read-only already: then there is no inode change
+          // for the flush below to carry.)
+          if ((info.mode & 0o777) !== 0o444) chmodSync(sourcePath, 0o444);
           if (durable) await fsyncFile(sourcePath);
         } catch (err) {
           throw toRegistryError(err, 'E_IO', `cannot prepare ${sourcePath} for storing as ${digest}`);
@@ -270,6 +316,63 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       await moveIntoPlace(sourcePath, dest);
       // The new name must be durable before put() returns: metadata will point at it next.
       if (durable) await fsyncDir(dir);
+    },
+
+    async putBytes(digest, bytes) {
+      ensureOpen();
+      checkPutBytesArguments(digest, bytes);
+      if (verifyOnPut || bytes.byteLength > IN_PLACE_MAX_BYTES) {
+        const found = digestOfBytes(bytes);
+        if (found !== digest) throw putMismatchError(digest, undefined, { size: bytes.byteLength, foundSize: bytes.byteLength, foundDigest: found });
+      }
+      if (bytes.byteLength > IN_PLACE_MAX_BYTES) {
+        // Larger blobs keep the temp → flush → rename order (see IN_PLACE_MAX_BYTES).
+        const staged = tempPath(tempDir);
+        try {
+          writeFileSync(staged, bytes, { flag: 'wx', mode: 0o444 });
+        } catch (err) {
+          rmSync(staged, { force: true });
+          throw toRegistryError(err, 'E_IO', `cannot write ${digest} into the archive store's temp folder`);
+        }
+        try {
+          await storage.put(digest, bytes.byteLength, staged);
+        } finally {
+          rmSync(staged, { force: true });
+        }
+        return;
+      }
+      const dest = blobPath(root, digest);
+      const dir = dirname(dest);
+      for (let attempt = 0; ; attempt++) {
+        const firstCreated = makeBlobDir(dir);
+        const fd = createExclusive(dest);
+        if (fd === 'missing-folder' && attempt === 0) {
+          // The folder was removed since this store last saw it: make it again, once.
+          knownDirs.delete(dir);
+          continue;
+        }
+        if (fd === 'missing-folder') throw new RegistryError('E_IO', `cannot create ${dest}: its folder keeps disappearing`, { path: dest });
+        if (fd === 'exists') {
+          if (await keepOrReplaceExisting(dest, dir, firstCreated, bytes, digest)) return;
+          if (attempt < 2) continue; // removed between our look and our write: try again
+          throw new RegistryError('E_IO', `cannot store ${digest}: the file at ${dest} keeps changing under us`, { path: dest });
+        }
+        try {
+          writeAll(fd, bytes);
+          // The blob, its folder entry and any new folder's entry are flushed together: nothing
+          // refers to the blob until this resolves, so they need no order among themselves.
+          if (durable) await Promise.all([fsyncDescriptor(fd, dest), fsyncDir(dir), settleBlobDir(dir, firstCreated)]);
+          else await settleBlobDir(dir, firstCreated);
+        } catch (err) {
+          // What is there is short or not known to be durable: take it away (a later put would
+          // look before trusting it anyway), unless another writer has replaced it meanwhile.
+          removeIfSameFile(dest, fd);
+          closeQuietly(fd);
+          throw toRegistryError(err, 'E_IO', `cannot write ${dest} in the archive store`);
+        }
+        closeQuietly(fd);
+        return;
+      }
     },
 
     async get(digest): Promise<Readable> {
@@ -384,6 +487,7 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       closed = true;
     },
   };
+  return storage;
 }
 
 export default createFsStorage;
@@ -435,4 +539,36 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** Creates a blob file that must not exist yet: its descriptor, or why not. */
+function createExclusive(path: string): number | 'exists' | 'missing-folder' {
+  try {
+    return openSync(path, 'wx', 0o444);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return 'exists';
+    if (code === 'ENOENT') return 'missing-folder';
+    throw toRegistryError(err, 'E_IO', `cannot create ${path} in the archive store`);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already flushed or about to be removed: a failed close loses nothing.
+  }
+}
+
+function removeIfSameFile(path: string, fd: number): void {
+  try {
+    if (fstatSync(fd).ino === lstatSync(path).ino) rmSync(path, { force: true });
+  } catch {
+    // Gone already, or unreadable: nothing of ours to remove.
+  }
 }

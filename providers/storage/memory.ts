@@ -18,7 +18,7 @@ import {
 import { RegistryError, toRegistryError } from '../../src/errors.js';
 import { assertDigest, digestOfBytes } from '../../src/util/digest.js';
 import { createVerifyStream } from '../../src/util/verify-stream.js';
-import { checkPutArguments, putMismatchError } from './put-check.js';
+import { checkPutArguments, checkPutBytesArguments, putMismatchError } from './put-check.js';
 
 export interface MemoryStorageOptions {
   /** Size of the chunks get() streams, in bytes (default 64 KiB); small values exercise streaming in tests. */
@@ -79,6 +79,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       // The contract lets put() take the caller's temp file; removing it keeps behaviour the same
       // as the disk store, which renames it away.
       await unlink(sourcePath).catch(() => undefined);
+    },
+
+    async putBytes(digest, bytes) {
+      open();
+      checkPutBytesArguments(digest, bytes);
+      const found = digestOfBytes(bytes);
+      if (found !== digest) throw putMismatchError(digest, undefined, { size: bytes.length, foundSize: bytes.length, foundDigest: found });
+      // A copy: the caller may reuse its buffer once the promise resolves.
+      if (!blobs.has(digest)) blobs.set(digest, { size: bytes.length, bytes: Buffer.from(bytes) });
     },
 
     async get(digest) {

@@ -14,9 +14,10 @@ export function checkPutArguments(digest: Digest, size: number, sourcePath: stri
 }
 
 /** The file handed to put() is not what the caller announced; nothing was stored. */
+/** `sourcePath` is undefined for putBytes (the bytes came from memory). */
 export function putMismatchError(
   digest: Digest,
-  sourcePath: string,
+  sourcePath: string | undefined,
   found: { size: number; foundSize: number; foundDigest?: Digest },
 ): RegistryError {
   const what = found.foundSize !== found.size
@@ -24,7 +25,14 @@ export function putMismatchError(
     : `hashes to ${found.foundDigest}, not to the announced digest`;
   return new RegistryError(
     'E_STORE_PUT_MISMATCH',
-    `file ${sourcePath} given to store ${digest} ${what}; nothing was stored`,
-    { path: sourcePath, expected: { digest, size: found.size }, found: { digest: found.foundDigest ?? null, size: found.foundSize } },
+    `${sourcePath === undefined ? 'the bytes' : `file ${sourcePath}`} given to store ${digest} ${what}; nothing was stored`,
+    { ...(sourcePath === undefined ? {} : { path: sourcePath }), expected: { digest, size: found.size }, found: { digest: found.foundDigest ?? null, size: found.foundSize } },
   );
+}
+
+export function checkPutBytesArguments(digest: Digest, bytes: Uint8Array): void {
+  assertDigest(digest);
+  if (!(bytes instanceof Uint8Array)) {
+    throw new RegistryError('E_INVALID_ARGUMENT', `putBytes(${digest}) needs the bytes to store (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`);
+  }
 }

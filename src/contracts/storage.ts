@@ -37,6 +37,14 @@ export interface StorageProvider extends Provider {
   put(digest: Digest, size: number, sourcePath: string): Promise<void>;
 
   /**
+   * Optional: stores a small archive the caller holds in memory (publish holds archives up to
+   * 1 MiB whole), with the same guarantees as put(): after it resolves the blob is durable, and
+   * storing a digest that is already there is a harmless success. Without it, the manager writes
+   * the bytes to a temp file and calls put().
+   */
+  putBytes?(digest: Digest, bytes: Uint8Array): Promise<void>;
+
+  /**
    * A stream of the blob's bytes, verified while streaming: size first, then digest at the end.
    * Fails with E_STORE_BLOB_MISSING when absent, E_STORE_INTEGRITY (stream error) on mismatch.
    */

@@ -44,6 +44,15 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** fsyncs an open descriptor (the writer still holds it: no open or close needed for the flush). */
+export async function fsyncDescriptor(fd: number, what: string): Promise<void> {
+  try {
+    await fsyncFd(fd);
+  } catch (err) {
+    throw toRegistryError(err, 'E_IO', `cannot flush ${what} to disk`);
+  }
+}
+
 /** fsyncs a file's contents by path (the caller may have written it through a stream that is now closed). */
 export async function fsyncFile(path: string): Promise<void> {
   let fd;

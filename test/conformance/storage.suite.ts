@@ -68,6 +68,7 @@ function codeOf(error: unknown): string | undefined {
 export async function describeStorageConformance<P extends StorageProvider>(options: StorageConformanceOptions<P>): Promise<void> {
   const probe = await options.create();
   const caps = { ...probe.capabilities };
+  const hasPutBytes = typeof probe.putBytes === 'function';
   await probe.close?.();
   await options.cleanup?.(probe);
 
@@ -156,6 +157,44 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       const blobs = Array.from({ length: 20 }, (_, i) => Buffer.from(`blob number ${i}`));
       const digests = await Promise.all(blobs.map((b) => store(p, b)));
       expect(await listAll(p)).toEqual(digests.map((digest, i) => ({ digest, size: blobs[i]!.length })).sort((a, b) => a.digest.localeCompare(b.digest)));
+    });
+
+    needs('putBytes', hasPutBytes, 'putBytes stores bytes from memory, the same blob put() would', async () => {
+      const p = await fresh();
+      for (const bytes of [Buffer.alloc(0), Buffer.from('from memory'), randomBytes(300_000)]) {
+        const digest = digestOfBytes(bytes);
+        await p.putBytes!(digest, new Uint8Array(bytes));
+        expect(await p.stat(digest)).toEqual({ digest, size: bytes.length });
+        expect((await readBlob(p, digest)).bytes!.equals(bytes)).toBe(true);
+      }
+    });
+
+    needs('putBytes', hasPutBytes, 'putBytes and put of one digest, again and at once, store one blob', async () => {
+      const p = await fresh();
+      const bytes = randomBytes(50_000);
+      const digest = digestOfBytes(bytes);
+      await p.putBytes!(digest, bytes);
+      await p.putBytes!(digest, bytes);
+      await store(p, bytes);
+      const other = randomBytes(40_000);
+      const otherDigest = digestOfBytes(other);
+      const sources = await Promise.all(Array.from({ length: 3 }, () => source(p, other)));
+      await Promise.all([...Array.from({ length: 5 }, () => p.putBytes!(otherDigest, other)), ...sources.map((s) => p.put(otherDigest, other.length, s))]);
+      expect(await listAll(p)).toEqual([{ digest, size: bytes.length }, { digest: otherDigest, size: other.length }].sort((a, b) => a.digest.localeCompare(b.digest)));
+      expect((await readBlob(p, otherDigest)).bytes!.equals(other)).toBe(true);
+    });
+
+    needs('putBytes', hasPutBytes, 'putBytes under the wrong digest is refused, or else caught by verification on read', async () => {
+      const p = await fresh();
+      const wrong = digestOfBytes('other bytes');
+      const err = await p.putBytes!(wrong, Buffer.from('these bytes')).then(() => undefined, (e: unknown) => e);
+      if (err !== undefined) {
+        expect(codeOf(err), String(err)).toBe('E_STORE_PUT_MISMATCH');
+        expect(await p.stat(wrong)).toBeUndefined();
+      } else {
+        expect(codeOf((await readBlob(p, wrong)).error)).toBe('E_STORE_INTEGRITY');
+      }
+      expect(codeOf(await p.putBytes!(wrong, 'not bytes' as never).then(() => undefined, (e: unknown) => e))).toBe('E_INVALID_ARGUMENT');
     });
 
     test('a put whose file has another size than announced is refused and stores nothing', async () => {

@@ -6,6 +6,8 @@
  *   intake-forever <dir>           stream endless bytes into a temp file in <dir> until killed
  *   store-forever <root>           intake + put random blobs one after another until killed,
  *                                  printing {stored: digest} after each put resolves
+ *   put-bytes-forever <root>       putBytes the blobs of fs-cas-blobs.ts, from number 0 on, until
+ *                                  killed, printing {stored: digest} after each resolves
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -14,6 +16,7 @@ import { createFsStorage } from '../../../providers/storage/fs-cas.js';
 import { isRegistryError } from '../../../src/errors.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
 import { writeStreamToTempFile } from '../../../src/util/write-stream-to-temp.js';
+import { seriesBlob } from './fs-cas-blobs.js';
 
 const [mode, a, b] = process.argv.slice(2);
 
@@ -61,6 +64,14 @@ if (mode === 'put') {
     const temp = await writeStreamToTempFile(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), storage.tempDir);
     await storage.put(temp.digest, temp.size, temp.path);
     report({ stored: temp.digest });
+  }
+} else if (mode === 'put-bytes-forever') {
+  const storage = createFsStorage({ root: a! });
+  for (let i = 0; ; i++) {
+    const bytes = seriesBlob(i);
+    const digest = digestOfBytes(bytes);
+    await storage.putBytes(digest, bytes);
+    report({ stored: digest });
   }
 } else {
   report({ ok: false, error: { raw: `unknown mode ${String(mode)}` } });

@@ -11,6 +11,7 @@ import type { Digest } from '../../../src/contracts/index.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
 import { describeStorageConformance, readBlob } from '../../conformance/storage.suite.js';
 import { expectCode } from '../../helpers/expect-code.js';
+import { seriesBlob } from './fs-cas-blobs.js';
 import { bundleChild, killAtRandomAfterFirstLine, runChild, runProcess, type ChildBundle } from '../../util/child-bundle.js';
 
 async function newRoot(): Promise<string> {
@@ -315,6 +316,59 @@ describe('fs-cas: its own cases', () => {
     await s.sweepTemp();
     expect(await readdir(s.tempDir)).toEqual([]);
     expect(await readdir(join(s.root, 'quarantine'))).toEqual([]);
+  });
+
+  it('putBytes writers killed at random moments: what they reported reads whole, and the next putBytes heals any torn leftover', async () => {
+    const s = await store();
+    const reported = new Set<Digest>();
+    for (let round = 0; round < 5; round++) {
+      // Each round starts again at blob 0: earlier blobs are found in place, a torn one is replaced.
+      const out = await killAtRandomAfterFirstLine(child.file, ['put-bytes-forever', s.root], 150);
+      for (const line of out.split('\n')) if (line.endsWith('}')) reported.add((JSON.parse(line) as { stored: Digest }).stored);
+    }
+    expect(reported.size).toBeGreaterThan(0);
+    for (const digest of reported) expect((await readBlob(s, digest)).error, digest).toBeUndefined();
+    // Anything else in the store is a blob of the series whose writer died (no version refers
+    // to such a file); storing the series again leaves every one of them whole.
+    const series = new Map<Digest, Buffer>();
+    for (let i = 0; series.size < reported.size + 1; i++) series.set(digestOfBytes(seriesBlob(i)), seriesBlob(i));
+    for await (const info of s.list()) expect(series.has(info.digest), info.digest).toBe(true);
+    for (const [digest, bytes] of series) await s.putBytes(digest, bytes);
+    for (const [digest, bytes] of series) expect((await readBlob(s, digest)).bytes!.equals(bytes), digest).toBe(true);
+    expect(await readdir(join(s.root, 'quarantine'))).toEqual([]);
+  });
+
+  it('a short or foreign file at a small blob\'s path is replaced by putBytes and by put, never trusted', async () => {
+    const s = await store();
+    const bytes = randomBytes(20_000);
+    const digest = digestOfBytes(bytes);
+    const path = blobPath(s.root, digest);
+    await mkdir(join(path, '..'), { recursive: true });
+    // As a writer killed mid-write, or a power cut before the flush, can leave them.
+    for (const [leftover, how] of [[bytes.subarray(0, 5000), 'putBytes'], [Buffer.alloc(bytes.length), 'putBytes'], [Buffer.alloc(0), 'put'], [randomBytes(bytes.length), 'put']] as const) {
+      await rm(path, { force: true });
+      await writeFile(path, leftover, { mode: 0o444 });
+      if (how === 'putBytes') await s.putBytes(digest, bytes);
+      else await put(s, bytes);
+      expect((await readBlob(s, digest)).bytes!.equals(bytes), how).toBe(true);
+      expect((await stat(path)).mode & 0o777).toBe(0o444);
+    }
+    expect(await readdir(s.tempDir)).toEqual([]);
+  });
+
+  it('putBytes remakes a shard folder removed behind its back, and refuses to write where a folder stands', async () => {
+    const s = await store();
+    const first = Buffer.from('first blob in the shard, from memory');
+    const digest = digestOfBytes(first);
+    await s.putBytes(digest, first);
+    expect(await s.delete(digest)).toBe(true);
+    await rm(join(s.root, 'content-v1', 'sha256', digest.slice(7, 9)), { recursive: true });
+    await s.putBytes(digest, first);
+    expect((await readBlob(s, digest)).bytes).toEqual(first);
+    const other = Buffer.from('a folder is in the way');
+    const otherDigest = digestOfBytes(other);
+    await mkdir(blobPath(s.root, otherDigest), { recursive: true });
+    await expectCode(() => s.putBytes(otherDigest, other), 'E_IO');
   });
 
   it('refuses use after close with E_CLOSED', async () => {
