@@ -32,6 +32,7 @@ export interface QuarantinedBlob {
 }
 
 export interface MemoryStorage extends StorageProvider {
+  putBytes(digest: Digest, bytes: Uint8Array): Promise<void>;
   /** Replaces a stored blob's bytes without any check, as a failing disk would. For tests only. */
   simulateCorruption(digest: Digest, bytes: Uint8Array): void;
   /** Blobs moved aside by quarantine(), with the reason given. */

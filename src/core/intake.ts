@@ -20,13 +20,22 @@ import { hashFileInWorker } from './hash-worker.js';
 import type { PublishInput } from './types.js';
 
 export interface IntakeResult {
-  tempPath: string;
+  /**
+   * The temp file holding the archive. Absent while a small archive is held in `bytes` only:
+   * `tempFileOf` writes it out for a provider that needs a file.
+   */
+  tempPath?: string;
   size: number;
   /**
    * The sha256 of the temp file. Settled at once for small and streamed inputs; for a large file
    * it is computed on the other core while the caller validates the same file.
    */
   digest: Promise<Digest>;
+  /**
+   * The archive's bytes when it is small (at most SMALL_FILE_BYTES) and was read whole anyway:
+   * publish validates them from memory while they are already being stored.
+   */
+  bytes?: Uint8Array;
   /** Stops work still running for this intake (the hashing worker); call when giving up. */
   stop(): void;
 }
@@ -47,7 +56,14 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
   const maxBytes = ctx.limits.maxArchiveBytes;
   if (input instanceof Uint8Array) {
     if (input.byteLength > maxBytes) throw tooLarge(`the package is ${input.byteLength} bytes`, maxBytes, { found: input.byteLength });
-    return writeSmall(ctx, input);
+    // A copy: the caller may reuse its buffer while the publish runs.
+    if (input.byteLength <= SMALL_FILE_BYTES) return inMemory(Buffer.from(input));
+    // Large bytes go to a temp file at once (hashed and written in one synchronous stretch, so
+    // the caller cannot change them in between) and are not held twice.
+    const taken = await inMemory(input);
+    await tempFileOf(ctx, taken);
+    delete taken.bytes;
+    return taken;
   }
   if (typeof input === 'string') {
     const size = fileSize(input, maxBytes);
@@ -60,7 +76,7 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
       }
       // Re-checked: the file may have grown since it was measured.
       if (bytes.length > maxBytes) throw tooLarge(`package file '${input}' is ${bytes.length} bytes`, maxBytes, { path: input, found: bytes.length });
-      return writeSmall(ctx, bytes);
+      return inMemory(bytes);
     }
     if (size >= PARALLEL_HASH_BYTES) return copyAndHash(ctx, input, maxBytes);
     return streamIn(ctx, createReadStream(input, { highWaterMark: 1024 * 1024 }));
@@ -69,15 +85,30 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
   throw new RegistryError('E_INVALID_ARGUMENT', `publishPackage takes a file path, a Buffer or a Readable, got ${input === null ? 'null' : typeof input}`);
 }
 
-async function writeSmall(ctx: CoreContext, bytes: Uint8Array): Promise<IntakeResult> {
+/**
+ * A small archive stays in memory: no temp file is made unless a provider needs one (creating a
+ * file is a metadata update the filesystem journals; on a 20 KB publish it cost more than the
+ * bytes). The digest is of these very bytes, which are the ones validated and stored.
+ */
+async function inMemory(bytes: Uint8Array): Promise<IntakeResult> {
+  return { size: bytes.byteLength, digest: Promise.resolve(digestOfBytes(bytes)), bytes, stop() {} };
+}
+
+/** The archive as a file: the temp file, written out first when intake held the bytes only. */
+export async function tempFileOf(ctx: CoreContext, taken: IntakeResult): Promise<string> {
+  if (taken.tempPath !== undefined) return taken.tempPath;
+  const bytes = taken.bytes;
+  if (!bytes) throw new RegistryError('E_INTERNAL', 'intake kept neither a temp file nor the bytes of the archive');
   const tempPath = await ctx.temp.path();
   try {
-    writeFileSync(tempPath, bytes, { flag: 'wx' });
+    // Born read-only, as stored blobs are: the store then has no mode change to make.
+    writeFileSync(tempPath, bytes, { flag: 'wx', mode: 0o444 });
   } catch (err) {
     rmSync(tempPath, { force: true });
     throw toRegistryError(err, 'E_IO', `cannot write the package into temp file ${tempPath}`);
   }
-  return settled(digestOfBytes(bytes), tempPath, bytes.byteLength);
+  taken.tempPath = tempPath;
+  return tempPath;
 }
 
 /**

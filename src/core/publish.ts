@@ -4,7 +4,10 @@
  *   intake → validate → checkVersions → checkExisting → store → index → updateSearch → audit
  *
  * Crash safety comes from the order: the archive is durable in the store before any metadata
- * points at it, so a crash leaves at worst an unreferenced archive that `gc` removes. A refusal or
+ * points at it, so a crash leaves at worst an unreferenced archive that `gc` removes. A small
+ * archive (held in memory by intake) is put into the store while it is validated from memory:
+ * the store's flushes wait for the disk while the validator uses the CPU, and an archive that
+ * fails validation is removed again like any other refusal. A refusal or
  * a failing provider undoes the steps already done (steps.ts), so a rejected publish leaves no
  * blob, no metadata row and no search entry behind; only the audit log records it.
  */
@@ -13,7 +16,7 @@ import type { Digest, PackageMetadata, ValidationReport, VersionRecord } from '.
 import { RegistryError } from '../errors.js';
 import { isValidName } from '../package/name-version.js';
 import { recordAudit, type CoreContext } from './context.js';
-import { intakeToTempFile, type IntakeResult } from './intake.js';
+import { intakeToTempFile, tempFileOf, type IntakeResult } from './intake.js';
 import { syncSearchEntry } from './search-sync.js';
 import { runSteps, type Step } from './steps.js';
 import type { PublishInput, PublishResult, StepReport, ValidateResult } from './types.js';
@@ -28,6 +31,8 @@ interface PublishState {
   existing?: VersionRecord;
   /** This publish stored the blob (an identical republish does not). */
   blobCreated: boolean;
+  /** The put started during validation (small archives), settled or not. */
+  storing?: Promise<void>;
   /** The row this publish asked the metadata store to insert (set before the call). */
   candidate?: VersionRecord;
   /** This publish inserted the metadata row. */
@@ -47,14 +52,55 @@ const validate: Step<PublishState> = {
   name: 'validate',
   async run(state, ctx) {
     const taken = need(state.intake);
-    // A large archive is still being hashed on the other core: validate meanwhile.
-    const [report, digest] = await Promise.all([ctx.validation.validateFile(taken.tempPath), taken.digest]);
-    state.digest = digest;
+    let report: ValidationReport;
+    if (taken.bytes && ctx.validation.validateBytes) {
+      // The digest of a small archive is known already: store it while validating the bytes.
+      state.digest = await taken.digest;
+      await startStoring(state, ctx, taken, state.digest);
+      report = await ctx.validation.validateBytes(taken.bytes);
+    } else {
+      // A large archive is still being hashed on the other core: validate meanwhile.
+      const [fileReport, digest] = await Promise.all([ctx.validation.validateFile(await tempFileOf(ctx, taken)), taken.digest]);
+      state.digest = digest;
+      report = fileReport;
+    }
     if (!report.valid || !report.metadata) throw invalidPackageError(report);
     state.metadata = report.metadata;
     return { files: report.fileCount };
   },
+  // The put started here may be in flight: wait for it, then remove what it stored.
+  undo: removeStoredBlob,
 };
+
+/** Starts storing without waiting for the store to finish; the store step (or an undo) waits. */
+async function startStoring(state: PublishState, ctx: CoreContext, taken: IntakeResult, digest: Digest): Promise<void> {
+  state.blobCreated = true;
+  const storing = storeArchive(ctx, taken, digest);
+  // Awaited later; a failure meanwhile must not surface as an unhandled rejection.
+  storing.catch(() => undefined);
+  state.storing = storing;
+}
+
+/** Bytes held in memory go to putBytes when the store has it; anything else goes as a file. */
+async function storeArchive(ctx: CoreContext, taken: IntakeResult, digest: Digest): Promise<void> {
+  if (taken.bytes && ctx.storage.putBytes) return ctx.storage.putBytes(digest, taken.bytes);
+  return ctx.storage.put(digest, taken.size, await tempFileOf(ctx, taken));
+}
+
+/**
+ * Removes the blob this publish stored, unless a version refers to it. Not asking the store first
+ * saves a round trip per publish: if the blob was already there it is an orphan (no row refers to
+ * it, or checkExisting would have found one), so removing it is what gc would do. (A process
+ * publishing the very same bytes at that moment then fails its post-insert check in `index` and
+ * can simply retry.)
+ */
+async function removeStoredBlob(state: PublishState, ctx: CoreContext): Promise<void> {
+  if (state.storing) await state.storing.catch(() => undefined);
+  const digest = state.digest;
+  if (!digest || !state.blobCreated) return;
+  state.blobCreated = false; // once, whichever step's undo gets here first
+  if (!(await ctx.metadata.isDigestReferenced(digest))) await ctx.storage.delete(digest);
+}
 
 const checkVersions: Step<PublishState> = {
   name: 'checkVersions',
@@ -92,25 +138,20 @@ const checkExisting: Step<PublishState> = {
 const store: Step<PublishState> = {
   name: 'store',
   async run(state, ctx) {
-    const { size, tempPath } = need(state.intake);
     const digest = need(state.digest);
+    if (state.storing) {
+      await state.storing;
+      return { stored: true, duringValidation: true };
+    }
     if (state.existing) {
       // An identical republish with its blob in place changes nothing; a missing blob is healed.
       if (await ctx.storage.stat(digest)) return { stored: false };
     }
-    // Not asking the store first saves a round trip per publish. If the blob was already there it
-    // is an orphan (no row refers to it, or checkExisting would have found one), so undoing a
-    // failed publish may remove it: gc would have. (A process publishing the very same bytes at
-    // that moment then fails its post-insert check below and can simply retry.)
     state.blobCreated = true;
-    await ctx.storage.put(digest, size, tempPath);
+    await storeArchive(ctx, need(state.intake), digest);
     return { stored: true };
   },
-  async undo(state, ctx) {
-    const digest = state.digest;
-    if (!digest) return;
-    if (state.blobCreated && !(await ctx.metadata.isDigestReferenced(digest))) await ctx.storage.delete(digest);
-  },
+  undo: removeStoredBlob,
 };
 
 const index: Step<PublishState> = {
@@ -197,7 +238,7 @@ export async function publishPipeline(ctx: CoreContext, input: PublishInput): Pr
     // syscall, where the promise form would cost two thread-pool round trips per publish.
     if (state.intake) {
       state.intake.stop();
-      rmSync(state.intake.tempPath, { force: true });
+      if (state.intake.tempPath !== undefined) rmSync(state.intake.tempPath, { force: true });
     }
   }
 }
@@ -206,14 +247,15 @@ export async function publishPipeline(ctx: CoreContext, input: PublishInput): Pr
 export async function validatePipeline(ctx: CoreContext, input: PublishInput): Promise<ValidateResult> {
   const taken = await intakeToTempFile(ctx, input);
   try {
-    const [report, digest] = await Promise.all([ctx.validation.validateFile(taken.tempPath), taken.digest]);
+    const validating = taken.bytes && ctx.validation.validateBytes ? ctx.validation.validateBytes(taken.bytes) : ctx.validation.validateFile(await tempFileOf(ctx, taken));
+    const [report, digest] = await Promise.all([validating, taken.digest]);
     const result: ValidateResult = { valid: report.valid, digest, size: taken.size, errors: report.errors };
     if (report.name !== undefined) result.name = report.name;
     if (report.version !== undefined) result.version = report.version;
     return result;
   } finally {
     taken.stop();
-    rmSync(taken.tempPath, { force: true });
+    if (taken.tempPath !== undefined) rmSync(taken.tempPath, { force: true });
   }
 }
 

@@ -154,11 +154,19 @@ describe('publish', () => {
     // The blob vanishes right after put(), as if a gc had found it unreferenced at that moment.
     const racing = new Proxy(real.storage, {
       get(target, prop, receiver) {
-        if (prop !== 'put') return Reflect.get(target, prop, receiver) as unknown;
-        return async (digest: `sha256:${string}`, size: number, file: string) => {
-          await target.put(digest, size, file);
-          await target.delete(digest);
-        };
+        if (prop === 'put') {
+          return async (digest: `sha256:${string}`, size: number, file: string) => {
+            await target.put(digest, size, file);
+            await target.delete(digest);
+          };
+        }
+        if (prop === 'putBytes') {
+          return async (digest: `sha256:${string}`, bytes: Uint8Array) => {
+            await target.putBytes!(digest, bytes);
+            await target.delete(digest);
+          };
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
       },
     });
     const registry = new CoreRegistryManager({ ...real, storage: racing, actor: 'tester' });
@@ -194,8 +202,10 @@ describe('publish', () => {
     await registry.close();
   });
 
-  for (const mode of ['before', 'after'] as FaultMode[]) {
-    it(`a provider failing at its N-th call (${mode} doing its work) leaves the store as it was, for every N`, async () => {
+  // A small archive from a path is held in memory (validateBytes, putBytes, stored while it is
+  // validated); one from a stream goes through a temp file (validateFile, then put).
+  for (const [mode, via] of [['before', 'path'], ['after', 'path'], ['before', 'stream'], ['after', 'stream']] as Array<[FaultMode, 'path' | 'stream']>) {
+    it(`a provider failing at its N-th call (${mode} doing its work) leaves the store as it was, for every N (archive from a ${via})`, async () => {
       // The store already holds left-pad@1.0.0 and right-pad@1.0.0; we publish left-pad@1.1.0.
       const seed = await t.open();
       await seed.publishPackage((await t.pkg('left-pad', '1.0.0')).file);
@@ -220,7 +230,8 @@ describe('publish', () => {
           actor: 'tester',
         });
         const auditBefore = auditLines(t.store).length;
-        const outcome = await registry.publishPackage(next.file).then(() => 'ok', (e: { code: string }) => e.code);
+        const input = via === 'path' ? next.file : Readable.from([readFileSync(next.file)]);
+        const outcome = await registry.publishPackage(input).then(() => 'ok', (e: { code: string }) => e.code);
         if (plan.triggered === undefined) {
           expect(outcome).toBe('ok');
           break;
@@ -234,7 +245,8 @@ describe('publish', () => {
       expect(n).toBeLessThan(200);
       // Every provider family the pipeline touches was made to fail at least once.
       expect([...triggered].map((s) => s.split('.')[0])).toEqual(expect.arrayContaining(['validation', 'metadata', 'storage', 'search', 'audit']));
-      expect(triggered).toContain('storage.put');
+      expect(triggered).toContain(via === 'path' ? 'storage.putBytes' : 'storage.put');
+      expect(triggered).toContain(via === 'path' ? 'validation.validateBytes' : 'validation.validateFile');
       expect(triggered).toContain('metadata.insertVersion');
       expect(triggered).toContain('search.upsert');
       const after = await t.open();
