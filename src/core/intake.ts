@@ -8,15 +8,14 @@
  * blocking the event loop for a few hundred microseconds is the same trade the SQLite provider
  * makes. A Buffer input is already in memory and is written out the same way.
  */
-import { constants as fsConstants, createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
 import { digestOfBytes } from '../util/digest.js';
 import { writeStreamToTempFile } from '../util/write-stream-to-temp.js';
 import type { CoreContext } from './context.js';
-import { hashFileInWorker } from './hash-worker.js';
+import { copyAndHash } from './large-file-intake.js';
 import type { PublishInput } from './types.js';
 
 export interface IntakeResult {
@@ -43,8 +42,9 @@ export interface IntakeResult {
 /** Files up to this size are read whole instead of streamed. */
 export const SMALL_FILE_BYTES = 1024 * 1024;
 /**
- * Files from this size are copied by the kernel and hashed in a worker thread: starting a worker
- * costs tens of milliseconds, which only pays off on large archives.
+ * Files from this size are copied by the kernel and hashed in a worker thread that follows the copy
+ * (large-file-intake.ts): starting a worker costs tens of milliseconds, which only pays off on
+ * large archives.
  */
 export const PARALLEL_HASH_BYTES = 32 * 1024 * 1024;
 
@@ -78,7 +78,9 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
       if (bytes.length > maxBytes) throw tooLarge(`package file '${input}' is ${bytes.length} bytes`, maxBytes, { path: input, found: bytes.length });
       return inMemory(bytes);
     }
-    if (size >= PARALLEL_HASH_BYTES) return copyAndHash(ctx, input, maxBytes);
+    if (size >= PARALLEL_HASH_BYTES) {
+      return copyAndHash(ctx, input, maxBytes, (found) => tooLarge(`package file '${input}' grew to ${found} bytes while it was read`, maxBytes, { path: input, found }));
+    }
     return streamIn(ctx, createReadStream(input, { highWaterMark: 1024 * 1024 }));
   }
   if (input instanceof Readable) return streamIn(ctx, input);
@@ -109,35 +111,6 @@ export async function tempFileOf(ctx: CoreContext, taken: IntakeResult): Promise
   }
   taken.tempPath = tempPath;
   return tempPath;
-}
-
-/**
- * A large file: the kernel copies it (no bytes through JavaScript), then a worker hashes the copy
- * while the caller validates it. The digest and the size are of the copy, the bytes that will be
- * stored, so a source changing meanwhile cannot slip unhashed bytes in.
- */
-async function copyAndHash(ctx: CoreContext, input: string, maxBytes: number): Promise<IntakeResult> {
-  const tempPath = await ctx.temp.path();
-  try {
-    await copyFile(input, tempPath, fsConstants.COPYFILE_EXCL);
-  } catch (err) {
-    rmSync(tempPath, { force: true });
-    throw toRegistryError(err, 'E_IO', `cannot copy package file '${input}' into the store's temp folder`);
-  }
-  const size = statSync(tempPath).size;
-  if (size > maxBytes) {
-    rmSync(tempPath, { force: true });
-    throw tooLarge(`package file '${input}' grew to ${size} bytes while it was read`, maxBytes, { path: input, found: size });
-  }
-  const hashing = hashFileInWorker(tempPath);
-  const digest = hashing.result.then((r) => {
-    if (r.size !== size) throw new RegistryError('E_IO', `temp copy ${tempPath} changed size while it was hashed (${size} then ${r.size} bytes)`, { path: tempPath });
-    return r.digest;
-  });
-  // Handled here so that giving up early (validation failed) is not an unhandled rejection;
-  // whoever awaits `digest` still sees the failure.
-  digest.catch(() => undefined);
-  return { tempPath, size, digest, stop: () => hashing.stop() };
 }
 
 async function streamIn(ctx: CoreContext, source: Readable): Promise<IntakeResult> {
