@@ -44,6 +44,8 @@ export async function copyAndHash(ctx: CoreContext, input: string, maxBytes: num
     throw toRegistryError(err, 'E_IO', `cannot create a temp file in ${ctx.temp.dir} for package file '${input}'`);
   }
   const hashing = hashFollowingWriter(fd, tempPath);
+  // Awaited through `digest` below; when the copy fails it never is.
+  hashing.result.catch(() => undefined);
   const giveUp = (): void => {
     hashing.stop();
     rmSync(tempPath, { force: true });
