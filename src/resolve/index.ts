@@ -11,6 +11,7 @@ import { derivationJson, failureKind } from './derivation.js';
 import { explain } from './explain.js';
 import { Solver } from './solver.js';
 import type {
+  Derivation,
   DependencyTreeNode,
   ResolveOptions,
   ResolveSource,
@@ -44,13 +45,13 @@ async function solve(
   const catalogue = new Catalogue(source, versioning, root, options.rootName ?? 'root');
   const outcome = await new Solver(catalogue).solve();
   if (!outcome.ok) {
+    const derivation = derivationJson(outcome.failure);
+    const published = publishedVersions(derivation, catalogue);
     const explanation = explain(outcome.failure);
-    const details: UnsatisfiableDetails = {
-      kind: failureKind(outcome.failure),
-      explanation,
-      derivation: derivationJson(outcome.failure),
-    };
-    throw new RegistryError('E_UNSATISFIABLE', explanation, { ...details });
+    const details: UnsatisfiableDetails = { kind: failureKind(outcome.failure), explanation, derivation };
+    if (Object.keys(published).length > 0) details.published = published;
+    // The message adds what the proof does not say: which versions do exist.
+    throw new RegistryError('E_UNSATISFIABLE', explanation + publishedNote(published), { ...details });
   }
   const entries = [...outcome.selection].sort(([a], [b]) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const solution: Record<string, string> = {};
@@ -60,6 +61,30 @@ async function solve(
     dependencies.set(pkg.name, dependenciesOf(pkg, version));
   }
   return { solution, dependencies };
+}
+
+const PUBLISHED_SHOWN = 20;
+
+/** The published versions of every package that a range in the proof matched no version of. */
+function publishedVersions(derivation: Derivation, catalogue: Catalogue): NonNullable<UnsatisfiableDetails['published']> {
+  const out: NonNullable<UnsatisfiableDetails['published']> = {};
+  for (const node of derivation.incompatibilities) {
+    const cause = node.cause;
+    if (cause.type !== 'noVersions' || cause.invalidRange || out[cause.package]) continue;
+    const pkg = catalogue.peek(cause.package);
+    if (!pkg || pkg.isRoot || pkg.n === 0) continue;
+    out[cause.package] = { versions: pkg.versions.slice(-PUBLISHED_SHOWN).reverse(), count: pkg.n };
+  }
+  return out;
+}
+
+/** "Published versions of a: 1.1.0, 1.0.0." lines under the explanation (empty when none). */
+function publishedNote(published: NonNullable<UnsatisfiableDetails['published']>): string {
+  const lines = Object.entries(published).map(([name, { versions, count }]) => {
+    const more = count > versions.length ? `, … (${count} in all)` : '';
+    return `Published versions of ${name}: ${versions.join(', ')}${more}.`;
+  });
+  return lines.length === 0 ? '' : `\n\n${lines.join('\n')}`;
 }
 
 function dependenciesOf(pkg: PackageData, version: string): Readonly<Record<string, string>> {

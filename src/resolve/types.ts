@@ -84,4 +84,9 @@ export interface UnsatisfiableDetails {
   kind: UnsatisfiableKind;
   explanation: string;
   derivation: Derivation;
+  /**
+   * For each package a range matched no version of: its published versions, highest first (at
+   * most 20; `count` is the total), so the reader sees what a range could have asked for.
+   */
+  published?: Record<string, { versions: string[]; count: number }>;
 }

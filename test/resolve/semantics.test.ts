@@ -106,6 +106,24 @@ describe('what kind of failure it is', () => {
     const d = await fail({ a: { '1.0.0': {}, '2.0.0': {} } }, { a: '^3.0.0' });
     expect(d.kind).toBe('no-version-in-range');
     expect(d.explanation).toBe("Because root depends on a ^3.0.0 which doesn't match any versions, version solving failed.");
+    // What does exist is listed beside the proof, highest first.
+    expect(d.published).toEqual({ a: { versions: ['2.0.0', '1.0.0'], count: 2 } });
+  });
+
+  it('the message lists the published versions of a package no version of which matched (at most 20, with the total)', async () => {
+    const versions = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`1.${i}.0`, {}]));
+    const err = await expectCode(() => resolve({ b: '*' }, sourceOf({ a: versions, b: { '1.0.0': { a: '^2.0.0' } } }), versioning), 'E_UNSATISFIABLE');
+    const lines = err.message.split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      "Because every version of b depends on a ^2.0.0 which doesn't match any versions, b is forbidden.",
+      'So, because root depends on b *, version solving failed.',
+    ]);
+    expect(lines.at(-1)).toBe(`Published versions of a: ${Array.from({ length: 20 }, (_, i) => `1.${24 - i}.0`).join(', ')}, … (25 in all).`);
+    expect((err.details as unknown as UnsatisfiableDetails).published).toEqual({ a: { versions: Array.from({ length: 20 }, (_, i) => `1.${24 - i}.0`), count: 25 } });
+    // A conflict between existing versions names no "published" list.
+    const clash = await fail({ a: { '1.0.0': { c: '^1.0.0' } }, b: { '1.0.0': { c: '^2.0.0' } }, c: { '1.0.0': {}, '2.0.0': {} } }, { a: '*', b: '*' });
+    expect(clash.kind).toBe('conflict');
+    expect(clash.published).toBeUndefined();
   });
 
   it('only-prereleases-in-range, naming the prereleases', async () => {
