@@ -185,6 +185,12 @@ export async function readArchiveEnd(reader: yauzl.RandomAccessReader, size: num
     throw zipError('E_PKG_ZIP_CORRUPT', `the central directory (offset ${centralDirectoryOffset}, ${centralDirectorySize} bytes) runs past the end record at ${centralDirectoryEnd}`);
   }
   if (declaredEnd < centralDirectoryEnd) {
+    const gap = centralDirectoryEnd - declaredEnd;
+    // `cat stub package.zip`: every offset falls short by the stub's length, so the directory is
+    // found exactly that many bytes later than declared. Named for what it is, not as a gap.
+    if (centralDirectorySize >= 4 && (await readRange(reader, centralDirectoryOffset + gap, 4)).readUInt32LE(0) === SIG_CENTRAL) {
+      throw zipError('E_PKG_PREFIX_DATA', `${gap} bytes were put in front of the archive without adjusting its offsets: its central directory starts at byte ${centralDirectoryOffset + gap}, not at ${centralDirectoryOffset} as the end record says (a stub or another file glued in front)`);
+    }
     throw zipError('E_PKG_TRAILING_DATA', `${centralDirectoryEnd - declaredEnd} bytes sit between the central directory (ends at ${declaredEnd}) and the end record (at ${centralDirectoryEnd})`);
   }
   return { eocdOffset, centralDirectoryEnd, centralDirectoryOffset, centralDirectorySize, entryCount, zip64 };
