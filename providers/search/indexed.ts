@@ -35,6 +35,11 @@ export interface RankingWeights {
   editShortQuery: number;
   /** Added once for a second edit: two edits are much weaker evidence than one. */
   secondEdit: number;
+  /**
+   * Taken off an edit neighbour that is a strict start of the query when the query also starts
+   * other names: the user has typed past it (`debugl` means debuglog more than debug).
+   */
+  typedPast: number;
   /** All words of a multi-word query found in the name or description. */
   words: number;
   /** Extra per share of the query's words that are words of the name. */
@@ -51,6 +56,7 @@ export const DEFAULT_WEIGHTS: RankingWeights = Object.freeze({
   edit: 0,
   editShortQuery: 6,
   secondEdit: 0.2,
+  typedPast: 0.3,
   words: 1,
   wordsInName: 0.05,
   wordFallback: 0,
@@ -208,7 +214,13 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     const walk = (k: number) => {
       // No name is longer than maxNameChars, so a longer query is more than k edits from every name.
       if (k > 0 && q.length <= limits.maxNameChars + k) {
-        state.trie.fuzzy(q, k, { onName: (id, d) => d > 0 && offer(id, w.prefix - d * perEdit - (d > 1 ? w.secondEdit : 0)) });
+        state.trie.fuzzy(q, k, {
+          onName: (id, d) => {
+            if (d === 0) return;
+            const typedPast = prefixNode !== -1 && isStrictStartOf(state.docs[id]?.key, q) ? w.typedPast : 0;
+            offer(id, w.prefix - d * perEdit - (d > 1 ? w.secondEdit : 0) - typedPast);
+          },
+        });
       }
     };
     const budget = editBudget(q.length);
@@ -327,3 +339,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
 }
 
 export default createIndexedSearch;
+
+function isStrictStartOf(name: string | undefined, query: string): boolean {
+  return name !== undefined && name.length < query.length && query.startsWith(name);
+}

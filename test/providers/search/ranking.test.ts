@@ -96,6 +96,21 @@ describe('ranking (indexed): names', () => {
     expect(await first(p, 'json1')).toBe('json11');
   });
 
+  it('ranks a name the query has typed past below the names the query starts', async () => {
+    const p = await indexed([
+      { name: 'debug', version: '4.3.7', downloads: 2_100_000_000 },
+      { name: 'debuglog', version: '1.0.1', downloads: 13_600_000 },
+      { name: 'glob', version: '10.4.5', downloads: 1_000_000_000 },
+      { name: 'glob2base', version: '0.0.12', downloads: 3_000_000 },
+    ]);
+    // One edit from debug (152× the downloads), but also the start of debuglog: the user typed past debug.
+    expect(await first(p, 'debugl')).toBe('debuglog');
+    expect(await first(p, 'glob2')).toBe('glob2base');
+    // Not typed past: the query starts no name, so the one-edit neighbour stands.
+    expect(await first(p, 'debugx')).toBe('debug');
+    expect(await first(p, 'debu')).toBe('debug');
+  });
+
   it('completes and corrects scoped names', async () => {
     const p = await indexed();
     expect(await first(p, '@types/nod')).toBe('@types/node');
