@@ -372,8 +372,9 @@ compilation and JIT warm-up are once-per-process costs). The naive floor (one ya
 entry) is shown for reference.
 
 Publishing does more than the floor: the kernel copies the input into the store's temp folder
-(the "intake" step; a reflink where the filesystem has them, a real copy on ext4, 0.6–1.4 s per GiB
-here) while a worker thread hashes the copy as it grows; the validator then reads the copy and
+(the "intake" step; a reflink where the filesystem has them, a real copy on ext4: 0.6–2.3 s per
+GiB on this VM, varying from run to run with the cost of the new page-cache pages, whether the
+source is freshly written or not) while a worker thread hashes the copy as it grows; the validator then reads the copy and
 checks every rule of SPEC §1 (the "validate" step), while the copy's flush to disk runs on the
 thread pool; the store's fsync and rename (the "store" step) then find almost nothing left to
 write. The copy is what makes the stored archive the bytes that were checked (a source changing

@@ -1,8 +1,9 @@
 /**
  * Intake of a large archive from a path (PARALLEL_HASH_BYTES and up), the part of a big publish
  * before and beside validation. Measured on a 1 GiB archive (2 cores, ext4): the kernel copy into
- * the store's temp folder takes 0.6–1.4 s, sha256 1.1 s, the validator 3.2–3.5 s, and flushing
- * the copy to disk 0.9–1.5 s of pure waiting for the disk. Done one after the other, the copy and
+ * the store's temp folder takes 0.6–2.3 s (new page-cache pages are costly on this VM, and vary),
+ * sha256 1.1 s, the validator 3.2–3.5 s, and flushing the copy to disk 0.9–1.5 s of pure waiting
+ * for the disk. Done one after the other, the copy and
  * the flush were 2–3 s of a 6 s publish. So:
  *
  * - The kernel copies the file (no bytes through JavaScript; a reflink where the filesystem can,
