@@ -99,6 +99,11 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
       return [...(packages.get(name)?.values() ?? [])].map((r) => copyValue(r));
     },
 
+    async listVersionNumbers(name) {
+      open();
+      return [...(packages.get(name)?.keys() ?? [])];
+    },
+
     async listPackageNames() {
       open();
       return [...packages.keys()].sort();

@@ -87,6 +87,7 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     insert: db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`),
     get: db.prepare(`SELECT ${COLUMNS} FROM versions WHERE name = ? AND version = ?`),
     list: db.prepare(`SELECT ${COLUMNS} FROM versions WHERE name = ?`),
+    listNumbers: db.prepare('SELECT version FROM versions WHERE name = ?').pluck(),
     names: db.prepare('SELECT DISTINCT name FROM versions'),
     pageFirst: db.prepare(`SELECT ${COLUMNS} FROM versions ORDER BY name, version LIMIT ?`),
     pageAfter: db.prepare(`SELECT ${COLUMNS} FROM versions WHERE (name, version) > (?, ?) ORDER BY name, version LIMIT ?`),
@@ -152,6 +153,10 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
 
     listVersions(name) {
       return run(`list versions of ${name}`, () => (sql.list.all(name) as Row[]).map(toRecord));
+    },
+
+    listVersionNumbers(name) {
+      return run(`list version numbers of ${name}`, () => sql.listNumbers.all(name) as string[]);
     },
 
     listPackageNames() {

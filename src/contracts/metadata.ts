@@ -43,6 +43,12 @@ export interface MetadataProvider extends Provider {
   getVersion(name: string, version: string): Promise<VersionRecord | undefined>;
   /** Every version of one package, in no particular order; empty when the package is unknown. */
   listVersions(name: string): Promise<VersionRecord[]>;
+  /**
+   * Optional: the version strings of one package, in no particular order, without their records.
+   * `latest` and ranges need only these, then one record: a package of 2,000 versions otherwise
+   * costs 2,000 metadata.json parses per lookup and per publish.
+   */
+  listVersionNumbers?(name: string): Promise<string[]>;
   /** Names of every package with at least one version, sorted. */
   listPackageNames(): Promise<string[]>;
   /** Every version record of every package (for verify, gc, index rebuilds); streamed. */

@@ -23,12 +23,38 @@ export function sortHighestFirst(records: VersionRecord[], versioning: Versionin
  * What `latest` means: the highest non-prerelease version; when every version is a prerelease,
  * the highest prerelease (a package published only as 1.0.0-beta.1 still has a latest).
  */
-export function pickLatest(records: readonly VersionRecord[], versioning: VersioningProvider): VersionRecord | undefined {
-  const stable = versioning.latest(records.map((r) => r.version));
-  if (stable !== null) return records.find((r) => r.version === stable);
-  let best: VersionRecord | undefined;
-  for (const r of records) if (best === undefined || versioning.compare(r.version, best.version) > 0) best = r;
+export function latestOf(versions: readonly string[], versioning: VersioningProvider): string | undefined {
+  const stable = versioning.latest(versions);
+  if (stable !== null) return stable;
+  let best: string | undefined;
+  for (const v of versions) if (best === undefined || versioning.compare(v, best) > 0) best = v;
   return best;
+}
+
+export function pickLatest(records: readonly VersionRecord[], versioning: VersioningProvider): VersionRecord | undefined {
+  const latest = latestOf(records.map((r) => r.version), versioning);
+  return latest === undefined ? undefined : records.find((r) => r.version === latest);
+}
+
+/**
+ * The version strings of `name`, from the provider's cheap listing when it has one (no record is
+ * read: a package of 2,000 versions would otherwise cost 2,000 metadata.json parses per lookup).
+ */
+async function versionNumbers(ctx: CoreContext, name: string): Promise<string[] | undefined> {
+  return ctx.metadata.listVersionNumbers ? ctx.metadata.listVersionNumbers(name) : undefined;
+}
+
+/** The record of the latest version of `name`, or undefined when it has none. */
+export async function latestRecord(ctx: CoreContext, name: string): Promise<VersionRecord | undefined> {
+  const versions = await versionNumbers(ctx, name);
+  if (versions) {
+    const latest = latestOf(versions, ctx.versioning);
+    if (latest === undefined) return undefined;
+    const record = await ctx.metadata.getVersion(name, latest);
+    if (record) return record;
+    // Deleted between the two reads: answer from one consistent listing instead.
+  }
+  return pickLatest(await ctx.metadata.listVersions(name), ctx.versioning);
 }
 
 /** The record of `name` at `versionOrRange`; E_PACKAGE_NOT_FOUND / E_VERSION_NOT_FOUND otherwise. */
@@ -42,25 +68,35 @@ export async function findVersion(ctx: CoreContext, name: string, versionOrRange
   } else if (!isLatestTag(versionOrRange) && !versioning.isValidRange(versionOrRange)) {
     throw new RegistryError('E_PKG_RANGE_INVALID', `'${versionOrRange.slice(0, 80)}' is neither a version, a range nor 'latest'`, { found: versionOrRange.slice(0, 80) });
   }
+  const pick = (versions: readonly string[]): string | undefined =>
+    isLatestTag(versionOrRange) ? latestOf(versions, versioning) : (versioning.maxSatisfying(versions, versionOrRange) ?? undefined);
+  const numbers = await versionNumbers(ctx, name);
+  if (numbers) {
+    if (numbers.length === 0) throw packageNotFound(name);
+    const picked = pick(numbers);
+    if (picked === undefined) throw versionNotFound(name, versionOrRange, numbers, versioning);
+    const record = await metadata.getVersion(name, picked);
+    if (record) return record;
+    // Deleted between the two reads: answer from one consistent listing instead.
+  }
   const records = await metadata.listVersions(name);
-  if (records.length === 0) {
-    throw new RegistryError('E_PACKAGE_NOT_FOUND', `package '${name}' is not in the registry`, { name });
-  }
-  const picked = isLatestTag(versionOrRange)
-    ? pickLatest(records, versioning)
-    : pickInRange(records, versionOrRange, versioning);
-  if (!picked) {
-    const published = sortHighestFirst(records, versioning).slice(0, 10).map((r) => r.version);
-    throw new RegistryError(
-      'E_VERSION_NOT_FOUND',
-      `no version of '${name}' matches '${versionOrRange}'; published: ${published.join(', ')}${records.length > 10 ? `, ... (${records.length} in all)` : ''}`,
-      { name, expected: versionOrRange, found: published },
-    );
-  }
-  return picked;
+  if (records.length === 0) throw packageNotFound(name);
+  const versions = records.map((r) => r.version);
+  const picked = pick(versions);
+  const record = picked === undefined ? undefined : records.find((r) => r.version === picked);
+  if (!record) throw versionNotFound(name, versionOrRange, versions, versioning);
+  return record;
 }
 
-function pickInRange(records: readonly VersionRecord[], range: string, versioning: VersioningProvider): VersionRecord | undefined {
-  const best = versioning.maxSatisfying(records.map((r) => r.version), range);
-  return best === null ? undefined : records.find((r) => r.version === best);
+function packageNotFound(name: string): RegistryError {
+  return new RegistryError('E_PACKAGE_NOT_FOUND', `package '${name}' is not in the registry`, { name });
+}
+
+function versionNotFound(name: string, versionOrRange: string, versions: readonly string[], versioning: VersioningProvider): RegistryError {
+  const published = [...versions].sort((a, b) => versioning.compare(b, a)).slice(0, 10);
+  return new RegistryError(
+    'E_VERSION_NOT_FOUND',
+    `no version of '${name}' matches '${versionOrRange}'; published: ${published.join(', ')}${versions.length > 10 ? `, ... (${versions.length} in all)` : ''}`,
+    { name, expected: versionOrRange, found: published },
+  );
 }

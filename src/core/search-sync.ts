@@ -4,7 +4,7 @@
  */
 import type { SearchDocument, VersionRecord } from '../contracts/index.js';
 import type { CoreContext } from './context.js';
-import { pickLatest } from './lookup.js';
+import { latestRecord, pickLatest } from './lookup.js';
 
 export function searchDocument(record: VersionRecord, downloads: number): SearchDocument {
   const m = record.metadata;
@@ -19,8 +19,7 @@ export function searchDocument(record: VersionRecord, downloads: number): Search
 /** Makes the index entry of `name` match the metadata: upsert its latest version, or remove it. */
 export async function syncSearchEntry(ctx: CoreContext, name: string): Promise<void> {
   await ctx.searchBarrier();
-  const records = await ctx.metadata.listVersions(name);
-  const latest = pickLatest(records, ctx.versioning);
+  const latest = await latestRecord(ctx, name);
   if (!latest) {
     await ctx.search.remove(name);
     return;

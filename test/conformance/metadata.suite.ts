@@ -52,6 +52,7 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
   // One probe instance tells which capabilities to test; it is closed and cleaned up at once.
   const probe = await options.create();
   const caps = { ...probe.capabilities };
+  const hasVersionNumbers = typeof probe.listVersionNumbers === 'function';
   await probe.close?.();
   await options.cleanup?.(probe);
 
@@ -136,6 +137,17 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
       expect(listed.map((r) => r.version).sort()).toEqual([...versions].sort());
       expect(listed.every((r) => r.name === 'alpha')).toBe(true);
       expect(listed.find((r) => r.version === '2.0.0')).toEqual(sampleRecord('alpha', '2.0.0'));
+    });
+
+    needs('listVersionNumbers', hasVersionNumbers, 'listVersionNumbers lists exactly the versions listVersions lists, and follows deletes', async () => {
+      const p = await fresh();
+      const versions = ['1.0.0', '1.1.0', '2.0.0-beta.1', '2.0.0+build.5', '10.0.0'];
+      for (const v of versions) await p.insertVersion(sampleRecord('alpha', v));
+      await p.insertVersion(sampleRecord('alphabet', '1.0.0'));
+      expect((await p.listVersionNumbers!('alpha')).sort()).toEqual([...versions].sort());
+      await p.deleteVersion('alpha', '1.1.0');
+      expect((await p.listVersionNumbers!('alpha')).sort()).toEqual(versions.filter((v) => v !== '1.1.0').sort());
+      expect(await p.listVersionNumbers!('no-such-package')).toEqual([]);
     });
 
     test('listPackageNames is sorted and unique, and forgets a package whose last version is deleted', async () => {
