@@ -167,6 +167,34 @@ async function lookups(store: string, packages: PackResult[]): Promise<{ latest:
 }
 
 /**
+ * getPackageInfo on one package of many versions, latest and a range: the lookups that must weigh
+ * every version (published here without fsync: only the reads are measured).
+ */
+async function manyVersionLookups(work: string, count: number): Promise<{ latest: { p50: number; p95: number }; range: { p50: number; p95: number } }> {
+  const registry = await openRegistry({ path: path.join(work, 'store-many-versions'), fsync: false, actor: 'bench' });
+  for (let i = 0; i < count; i++) {
+    const pkg = await buildPackage({ metadata: { name: 'many-versions', version: `1.${i}.0`, description: 'one package, many versions' }, files: { 'index.js': `export default ${i};\n` } }, path.join(work, 'many-versions.zip'));
+    await registry.publishPackage(pkg.file);
+  }
+  const latest: number[] = [];
+  const range: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    let t0 = performance.now();
+    await registry.getPackageInfo('many-versions');
+    const a = performance.now() - t0;
+    t0 = performance.now();
+    await registry.getPackageInfo('many-versions', '^1.0.0');
+    const b = performance.now() - t0;
+    if (i >= 20) {
+      latest.push(a);
+      range.push(b);
+    }
+  }
+  await registry.close();
+  return { latest: { p50: percentile(latest, 50), p95: percentile(latest, 95) }, range: { p50: percentile(range, 50), p95: percentile(range, 95) } };
+}
+
+/**
  * A folder of 4 MiB files, three of four incompressible and one of text, packed with pakt's
  * packer; `bytes` is the archive size aimed at (text deflates to about a third).
  */
@@ -282,6 +310,8 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
     const sync: SyncLatency = { create: Math.min(syncBefore.create, syncAfter.create), flush: Math.min(syncBefore.flush, syncAfter.flush), append: Math.min(syncBefore.append, syncAfter.append) };
     const syncFloor = 1000 / (sync.create + sync.flush + sync.append);
     const info = await lookups(path.join(work, 'store-durable'), small);
+    const manyCount = quick ? 200 : 2000;
+    const many = await manyVersionLookups(work, manyCount);
 
     process.stderr.write(`publish bench: generating a ${Math.round(sizes.bigBytes / MiB)} MiB package...\n`);
     const big = await makeBigPackage(work, sizes.bigBytes);
@@ -313,6 +343,8 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       ['  filesystem work of one durable publish on this disk (probe, median)', `${f2(sync.create + sync.flush + sync.append)} ms`, `create blob + new shard folder ${f2(sync.create)} + flush file and folders ${f2(sync.flush)} + WAL append ${f2(sync.append)} ms → even at zero CPU ≤ ${f1(syncFloor)} durable publishes/s`, ''],
       ['getPackageInfo(name) (latest)', `p95 ${info.latest.p95.toFixed(3)} ms`, `p50 ${info.latest.p50.toFixed(3)} ms`, '≤ 0.5 ms'],
       ['getPackageInfo(name, version)', `p95 ${info.exact.p95.toFixed(3)} ms`, `p50 ${info.exact.p50.toFixed(3)} ms`, ''],
+      [`getPackageInfo(name) (latest), one package of ${manyCount} versions`, `p95 ${many.latest.p95.toFixed(3)} ms`, `p50 ${many.latest.p50.toFixed(3)} ms`, ''],
+      [`getPackageInfo(name, '^1.0.0'), same package`, `p95 ${many.range.p95.toFixed(3)} ms`, `p50 ${many.range.p50.toFixed(3)} ms`, ''],
       [`publish one ${f1(bigMb)} MB package (child process)`, `${f1(bigMb / (pub['ms']! / 1000))} MB/s`, `floor ${f1(bigMb / (floorMs / 1000))} MB/s → ratio ${f2(floorMs / pub['ms']!)} (naive yauzl-stream floor ${f1(bigMb / (naiveMs / 1000))} MB/s)`, '≥ 0.7'],
       ['  its steps', `intake ${step('intake').toFixed(0)} + validate ${step('validate').toFixed(0)} + store ${step('store').toFixed(0)} + the rest ${otherSteps.toFixed(0)} ms`, `the validation provider alone on the same file (fresh process): ${validatorMs.toFixed(0)} ms, ratio to the floor ${f2(floorMs / validatorMs)}`, ''],
       ['  peak RSS of that publish', `${f1(pub['peakRssMb']!)} MB`, '', '≤ 150 MB'],
