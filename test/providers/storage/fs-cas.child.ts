@@ -3,6 +3,7 @@
  * real permission errors even when the tests run as root), or killed mid-write (a real crash).
  * Prints one JSON line per result on stdout.
  *   put <root> <source>            store <source> (run as another user, or under a file size limit)
+ *   put-bytes <root> <source>      read <source> and store it with putBytes (under a file size limit)
  *   intake-forever <dir>           stream endless bytes into a temp file in <dir> until killed
  *   store-forever <root>           intake + put random blobs one after another until killed,
  *                                  printing {stored: digest} after each put resolves
@@ -38,6 +39,15 @@ if (mode === 'put') {
     const storage = createFsStorage({ root: a! });
     const bytes = await readFile(b!);
     await storage.put(digestOfBytes(bytes), bytes.length, b!);
+    report({ ok: true });
+  } catch (err) {
+    report({ ok: false, error: describeError(err) });
+  }
+} else if (mode === 'put-bytes') {
+  try {
+    const storage = createFsStorage({ root: a! });
+    const bytes = await readFile(b!);
+    await storage.putBytes(digestOfBytes(bytes), bytes);
     report({ ok: true });
   } catch (err) {
     report({ ok: false, error: describeError(err) });

@@ -211,6 +211,21 @@ describe('fs-cas: its own cases', () => {
     }
   });
 
+  it.skipIf(!existsSync('/usr/bin/prlimit'))('a putBytes whose write the OS fails midway (file size limit, as a full disk would) gives E_IO and leaves no blob [needs prlimit]', async () => {
+    const s = await store();
+    const source = join(s.root, '..', `${relative(tmpdir(), s.root)}-source`);
+    await writeFile(source, randomBytes(300_000));
+    try {
+      const result = await runProcess('/usr/bin/prlimit', ['--fsize=100000', process.execPath, child.file, 'put-bytes', s.root, source]);
+      const line = JSON.parse(result.stdout.trim().split('\n').pop() || '{}');
+      expect(line.ok, result.stderr).toBe(false);
+      expect(line.error).toMatchObject({ code: 'E_IO', causeCode: 'EFBIG' });
+      expect(await filesUnder(s.root)).toEqual([]);
+    } finally {
+      await rm(source, { force: true });
+    }
+  });
+
   it('a shard folder removed after the store made it (it remembers the folders it made) is made again on the next put', async () => {
     const s = await store();
     const first = Buffer.from('first blob in the shard');
