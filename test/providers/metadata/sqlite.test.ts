@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../../providers/metadata/sqlite-migrations.js';
 import type { MetadataProvider } from '../../../src/contracts/index.js';
+import { RegistryError } from '../../../src/errors.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
 import { describeMetadataConformance, sampleRecord } from '../../conformance/metadata.suite.js';
 import { expectCode } from '../../helpers/expect-code.js';
@@ -182,6 +183,44 @@ describe('sqlite metadata: its own cases', () => {
       holder.close();
     }
     expect(await m.insertVersion(sampleRecord('blocked', '1.0.0'))).toEqual({ status: 'inserted' });
+  });
+
+  it('inserts asked for at once are committed together, and one that fails fails alone', async () => {
+    const p = await path();
+    const m = meta({ path: p });
+    // Another application's trigger refuses one name: that insert must fail without taking the
+    // others of its transaction with it.
+    const other = new Database(p);
+    other.exec("CREATE TRIGGER refuse_bad BEFORE INSERT ON versions WHEN NEW.name = 'bad' BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END");
+    try {
+      const settled = await Promise.allSettled([
+        m.insertVersion(sampleRecord('good-a', '1.0.0')),
+        m.insertVersion(sampleRecord('bad', '1.0.0')),
+        m.insertVersion(sampleRecord('good-b', '1.0.0')),
+        m.insertVersion(sampleRecord('good-a', '1.0.0')),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((settled[0] as PromiseFulfilledResult<unknown>).value).toEqual({ status: 'inserted' });
+      expect((settled[3] as PromiseFulfilledResult<{ status: string }>).value.status).toBe('unchanged');
+      const refused = (settled[1] as PromiseRejectedResult).reason as { code: string; message: string };
+      expect(refused).toBeInstanceOf(RegistryError);
+      expect(refused.code).toMatch(/^E_/);
+      expect(refused.message).toContain('bad@1.0.0');
+      expect(await m.getVersion('bad', '1.0.0')).toBeUndefined();
+      expect((await m.listPackageNames())).toEqual(['good-a', 'good-b']);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('inserts still waiting for their transaction when close() is called are committed, not lost', async () => {
+    const p = await path();
+    const m = createSqliteMetadata({ path: p });
+    const pending = [m.insertVersion(sampleRecord('late-a', '1.0.0')), m.insertVersion(sampleRecord('late-b', '1.0.0'))];
+    m.close!();
+    expect(await Promise.all(pending)).toEqual([{ status: 'inserted' }, { status: 'inserted' }]);
+    const again = meta({ path: p });
+    expect(await again.listPackageNames()).toEqual(['late-a', 'late-b']);
   });
 
   it('allVersions pages through the store and tolerates deletes while iterating', async () => {
