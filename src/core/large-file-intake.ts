@@ -19,12 +19,12 @@
  * stored. A source changing meanwhile cannot slip unvalidated or unhashed bytes in; at worst the
  * copy is a mix the validator refuses.
  */
-import { closeSync, constants as fsConstants, fdatasync, fstatSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fdatasync, fstatSync, openSync, rmSync, statSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
 import type { CoreContext } from './context.js';
-import { hashFollowingWriter } from './hash-worker.js';
+import { hashFileInWorker, hashFollowingWriter, type FileHashing } from './hash-worker.js';
 
 export interface LargeFileIntake {
   tempPath: string;
@@ -44,7 +44,7 @@ export async function copyAndHash(ctx: CoreContext, input: string, maxBytes: num
   } catch (err) {
     throw toRegistryError(err, 'E_IO', `cannot create a temp file in ${ctx.temp.dir} for package file '${input}'`);
   }
-  const hashing = hashFollowingWriter(fd, tempPath);
+  let hashing: FileHashing & { writerFinished?(): void } = hashFollowingWriter(fd, tempPath);
   // Awaited through `digest` below; when the copy fails it never is.
   hashing.result.catch(() => undefined);
   const giveUp = (): void => {
@@ -55,7 +55,16 @@ export async function copyAndHash(ctx: CoreContext, input: string, maxBytes: num
   try {
     // Into the file made above (it is empty; the copy overwrites nothing of anyone's).
     await copyFile(input, tempPath, fsConstants.COPYFILE_FICLONE);
-    size = fstatSync(fd).size;
+    const followed = fstatSync(fd);
+    const copied = statSync(tempPath);
+    size = copied.size;
+    if (followed.ino !== copied.ino || followed.dev !== copied.dev) {
+      // The platform's copy made a new file at the path instead of writing into ours (macOS's
+      // copyfile may): hash that one, now complete, from the start.
+      hashing.stop();
+      hashing = hashFileInWorker(tempPath);
+      hashing.result.catch(() => undefined);
+    }
   } catch (err) {
     giveUp();
     throw toRegistryError(err, 'E_IO', `cannot copy package file '${input}' into the store's temp folder`);
@@ -64,7 +73,7 @@ export async function copyAndHash(ctx: CoreContext, input: string, maxBytes: num
     giveUp();
     throw tooLarge(size);
   }
-  hashing.writerFinished();
+  hashing.writerFinished?.();
   const flushed = ctx.storage.capabilities.moveFromTemp ? flushInBackground(tempPath) : Promise.resolve();
   const digest = Promise.all([hashing.result, flushed]).then(([r]) => {
     if (r.size !== size) throw new RegistryError('E_IO', `temp copy ${tempPath} changed size while it was hashed (${size} then ${r.size} bytes)`, { path: tempPath });
@@ -73,7 +82,8 @@ export async function copyAndHash(ctx: CoreContext, input: string, maxBytes: num
   // Handled here so that giving up early (validation failed) is not an unhandled rejection;
   // whoever awaits `digest` still sees the failure.
   digest.catch(() => undefined);
-  return { tempPath, size, digest, stop: () => hashing.stop() };
+  const finalHashing = hashing;
+  return { tempPath, size, digest, stop: () => finalHashing.stop() };
 }
 
 /**
