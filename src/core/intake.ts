@@ -13,9 +13,9 @@ import { Readable } from 'node:stream';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
 import { digestOfBytes } from '../util/digest.js';
-import { writeStreamToTempFile } from '../util/write-stream-to-temp.js';
 import type { CoreContext } from './context.js';
 import { copyAndHash } from './large-file-intake.js';
+import { streamIntoTemp } from './stream-intake.js';
 import type { PublishInput } from './types.js';
 
 export interface IntakeResult {
@@ -47,10 +47,6 @@ export const SMALL_FILE_BYTES = 1024 * 1024;
  * large archives.
  */
 export const PARALLEL_HASH_BYTES = 32 * 1024 * 1024;
-
-function settled(digest: Digest, tempPath: string, size: number): IntakeResult {
-  return { tempPath, size, digest: Promise.resolve(digest), stop() {} };
-}
 
 export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): Promise<IntakeResult> {
   const maxBytes = ctx.limits.maxArchiveBytes;
@@ -115,11 +111,11 @@ export async function tempFileOf(ctx: CoreContext, taken: IntakeResult): Promise
 
 async function streamIn(ctx: CoreContext, source: Readable): Promise<IntakeResult> {
   const maxBytes = ctx.limits.maxArchiveBytes;
-  const written = await writeStreamToTempFile(source, ctx.temp.dir, {
+  return streamIntoTemp(ctx, source, {
     maxBytes,
-    limitError: (_max, seen) => tooLarge(`the package stream passed ${seen} bytes`, maxBytes, { found: seen }),
+    workerFromBytes: PARALLEL_HASH_BYTES,
+    tooLarge: (seen) => tooLarge(`the package stream passed ${seen} bytes`, maxBytes, { found: seen }),
   });
-  return settled(written.digest, written.path, written.size);
 }
 
 function fileSize(file: string, maxBytes: number): number {

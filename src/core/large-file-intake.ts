@@ -19,10 +19,11 @@
  * stored. A source changing meanwhile cannot slip unvalidated or unhashed bytes in; at worst the
  * copy is a mix the validator refuses.
  */
-import { closeSync, constants as fsConstants, fdatasync, fstatSync, openSync, rmSync, statSync } from 'node:fs';
+import { constants as fsConstants, fstatSync, openSync, rmSync, statSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
+import { flushInBackground } from '../util/flush-in-background.js';
 import type { CoreContext } from './context.js';
 import { hashFileInWorker, hashFollowingWriter, type FileHashing } from './hash-worker.js';
 
@@ -84,30 +85,4 @@ export async function copyAndHash(ctx: CoreContext, input: string, maxBytes: num
   digest.catch(() => undefined);
   const finalHashing = hashing;
   return { tempPath, size, digest, stop: () => finalHashing.stop() };
-}
-
-/**
- * Starts writing the file's data to disk (fdatasync on the thread pool) and resolves when it is
- * there. Its failure is not ignored: after a failed flush Linux marks the pages clean, and a
- * later fsync through a descriptor opened afterwards (the store's) would report success.
- */
-function flushInBackground(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (err) {
-      reject(toRegistryError(err, 'E_IO', `cannot open temp copy ${path} to flush it to disk`));
-      return;
-    }
-    fdatasync(fd, (err) => {
-      try {
-        closeSync(fd);
-      } catch {
-        // Opened read-only for the flush: a failed close loses nothing.
-      }
-      if (err) reject(toRegistryError(err, 'E_IO', `cannot flush temp copy ${path} to disk`));
-      else resolve();
-    });
-  });
 }
