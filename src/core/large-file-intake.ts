@@ -45,7 +45,13 @@ export async function copyAndHash(ctx: CoreContext, input: string, maxBytes: num
   } catch (err) {
     throw toRegistryError(err, 'E_IO', `cannot create a temp file in ${ctx.temp.dir} for package file '${input}'`);
   }
-  let hashing: FileHashing & { writerFinished?(): void } = hashFollowingWriter(fd, tempPath);
+  let hashing: FileHashing & { writerFinished?(): void };
+  try {
+    hashing = hashFollowingWriter(fd, tempPath);
+  } catch (err) {
+    rmSync(tempPath, { force: true });
+    throw err;
+  }
   // Awaited through `digest` below; when the copy fails it never is.
   hashing.result.catch(() => undefined);
   const giveUp = (): void => {
