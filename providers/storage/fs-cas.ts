@@ -117,6 +117,7 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
    * folder removed behind our back is noticed by the rename, which then makes it again.
    */
   const knownDirs = new Set<string>();
+  const shardRoot = contentRoot(root);
 
   /** mkdir -p the blob's folder (a quick metadata call, synchronous); returns the first folder it made. */
   function makeBlobDir(dir: string): string | undefined {
@@ -128,16 +129,21 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
     }
   }
 
-  /** Makes the entries of the folders makeBlobDir made durable, then remembers the folder. */
+  /**
+   * Makes the entries of a blob's folders durable, then remembers the folder. Each folder's name
+   * lives in its parent: the parents of the folders makeBlobDir made are flushed, together. A
+   * folder this store did not see being made durable (found existing: made by another writer,
+   * whose flush may still be in flight, or before a restart) has its parents flushed too, up to
+   * the content root, once: a blob must never be durable in a folder whose name is not.
+   */
   async function settleBlobDir(dir: string, firstCreated: string | undefined): Promise<void> {
     if (knownDirs.has(dir)) return;
-    if (durable && firstCreated !== undefined) {
-      // Each new folder's name lives in its parent: flush every parent of a new folder, together
-      // (independent flushes; all are done before the blob is renamed in).
+    if (durable) {
+      const top = firstCreated !== undefined ? dirname(firstCreated) : shardRoot;
       const parents: string[] = [];
       for (let d = dirname(dir); ; d = dirname(d)) {
         parents.push(d);
-        if (d === dirname(firstCreated) || d === dirname(d)) break;
+        if (d === top || d === dirname(d)) break;
       }
       await Promise.all(parents.map((d) => fsyncDir(d)));
     }
