@@ -3,10 +3,10 @@
  * module (src/package/validate-archive.ts does the work; this adapts it to the contract).
  */
 import { CORE_VERSION, type ProviderInfo } from '../../src/contracts/provider.js';
-import type { ValidationProvider, ValidationReport } from '../../src/contracts/validation.js';
+import type { ArchiveSource, ValidationProvider, ValidationReport } from '../../src/contracts/validation.js';
 import { RegistryError } from '../../src/errors.js';
 import { resolveLimits, type Limits } from '../../src/limits.js';
-import { MemoryReader } from '../../src/package/file-reader.js';
+import { MemoryReader, SourceReader } from '../../src/package/file-reader.js';
 import { validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
 
 export interface ZipValidatorOptions {
@@ -37,6 +37,12 @@ export function createZipValidator(options: ZipValidatorOptions = {}): Validatio
       }
       const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       return validateArchive(new MemoryReader(buffer), buffer.length, { limits });
+    },
+    validateSource(source: ArchiveSource): Promise<ValidationReport> {
+      if (typeof source?.read !== 'function' || !Number.isSafeInteger(source.size) || source.size < 0) {
+        return Promise.reject(new RegistryError('E_INVALID_ARGUMENT', 'validateSource needs an archive source: { size, read(buffer, offset, length, position) }'));
+      }
+      return validateArchive(new SourceReader(source), source.size, { limits });
     },
   };
 }

@@ -25,6 +25,21 @@ export interface ValidationReport {
 }
 
 /**
+ * An archive read through its owner rather than opened by the validator: a file still being
+ * copied (reads wait until their bytes are there), a remote object, a test's fault injector.
+ */
+export interface ArchiveSource {
+  /** The archive's size in bytes. */
+  readonly size: number;
+  /**
+   * Reads up to `length` bytes at `position` into `buffer` at `offset`; resolves with the number
+   * read (0 only past the end). May wait. Rejects with a RegistryError (E_IO) when the bytes
+   * cannot be had.
+   */
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+}
+
+/**
  * Checks a package archive without storing it. The same provider runs in `pakt validate`, in
  * publish and (later) in the server, so they never disagree.
  */
@@ -41,4 +56,10 @@ export interface ValidationProvider extends Provider {
    * it, publish validates the file first and stores it afterwards.
    */
   validateBytes?(bytes: Uint8Array): Promise<ValidationReport>;
+  /**
+   * Optional: validates an archive read through `source`, judging exactly as validateFile would
+   * judge the same bytes. Publish uses it for a large archive while copying it into the store,
+   * so that the copy and the validation overlap instead of following each other.
+   */
+  validateSource?(source: ArchiveSource): Promise<ValidationReport>;
 }

@@ -80,6 +80,60 @@ export class FileReader extends yauzl.RandomAccessReader {
   }
 }
 
+/** The part of the validation contract's ArchiveSource a reader needs (kept structural here). */
+export interface ReadableSource {
+  readonly size: number;
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+}
+
+/** A RandomAccessReader over an ArchiveSource (reads may wait: a file still being copied). */
+export class SourceReader extends yauzl.RandomAccessReader {
+  constructor(private readonly source: ReadableSource) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    let position = start;
+    const source = this.source;
+    return new Readable({
+      highWaterMark: READ_CHUNK_BYTES,
+      read() {
+        const length = Math.min(READ_CHUNK_BYTES, end - position);
+        if (length <= 0) {
+          this.push(null);
+          return;
+        }
+        const buffer = Buffer.allocUnsafe(length);
+        source.read(buffer, 0, length, position).then(
+          (bytesRead) => {
+            if (bytesRead === 0) {
+              this.push(null); // end of the archive: the reader's byte count reports the shortfall
+              return;
+            }
+            position += bytesRead;
+            this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
+          },
+          (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
+        );
+      },
+    });
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    const step = async (): Promise<void> => {
+      for (let done = 0; done < length; ) {
+        const bytesRead = await this.source.read(buffer, offset + done, length - done, position + done);
+        if (bytesRead === 0) throw new Error(`unexpected end of file: wanted ${length} bytes at ${position}, got ${done}`);
+        done += bytesRead;
+      }
+    };
+    step().then(
+      () => callback(null),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+}
+
 /**
  * A RandomAccessReader over bytes already in memory (a small archive read whole). Reads are
  * copies answered on the microtask queue, so yauzl's read loop never deepens the stack; a read

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import semver from 'semver';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_VERSION, type ValidationProvider, type ValidationReport } from '../../src/contracts/index.js';
+import { CORE_VERSION, type ArchiveSource, type ValidationProvider, type ValidationReport } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
 
 export interface ValidationConformanceOptions<P extends ValidationProvider = ValidationProvider> {
@@ -28,6 +28,19 @@ export interface ValidationConformanceOptions<P extends ValidationProvider = Val
 }
 
 type Content = string | Buffer;
+
+/** An ArchiveSource over bytes that answers each read with at most 777 bytes, a tick later. */
+function slowSource(bytes: Buffer): ArchiveSource {
+  return {
+    size: bytes.length,
+    async read(buffer, offset, length, position) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const n = Math.max(0, Math.min(length, 777, bytes.length - position));
+      bytes.copy(buffer, offset, position, position + n);
+      return n;
+    },
+  };
+}
 
 const sha256 = (data: Content) => createHash('sha256').update(data).digest('hex');
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
@@ -141,6 +154,8 @@ export async function describeValidationConformance<P extends ValidationProvider
       expect(report.valid).toBe(report.errors.length === 0);
       // The optional in-memory entry point must judge the same bytes exactly as the file one.
       if (provider.validateBytes) expect(await provider.validateBytes(bytes)).toEqual(report);
+      // So must the source one, with a source that answers in short, late pieces.
+      if (provider.validateSource) expect(await provider.validateSource(slowSource(bytes))).toEqual(report);
       for (const e of report.errors) {
         expect(typeof e.code).toBe('string');
         expect(e.message.length).toBeGreaterThan(0);
