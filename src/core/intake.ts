@@ -10,10 +10,11 @@
  */
 import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { Digest } from '../contracts/index.js';
+import type { ArchiveSource, Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
 import { digestOfBytes } from '../util/digest.js';
 import type { CoreContext } from './context.js';
+import { copyInBackground } from './background-copy.js';
 import { copyAndHash } from './large-file-intake.js';
 import { streamIntoTemp } from './stream-intake.js';
 import type { PublishInput } from './types.js';
@@ -35,6 +36,11 @@ export interface IntakeResult {
    * publish validates them from memory while they are already being stored.
    */
   bytes?: Uint8Array;
+  /**
+   * The temp file while it is still being written (a large archive copied on another thread):
+   * reads wait for their bytes. Validate through it; the file is complete once `digest` settles.
+   */
+  source?: ArchiveSource;
   /** Stops work still running for this intake (the hashing worker); call when giving up. */
   stop(): void;
 }
@@ -73,6 +79,10 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
       // Re-checked: the file may have grown since it was measured.
       if (bytes.length > maxBytes) throw tooLarge(`package file '${input}' is ${bytes.length} bytes`, maxBytes, { path: input, found: bytes.length });
       return inMemory(bytes);
+    }
+    if (size >= PARALLEL_HASH_BYTES && ctx.validation.validateSource) {
+      // Copied on another thread while the validator already reads the copy (background-copy.ts).
+      return copyInBackground(ctx, input, size);
     }
     if (size >= PARALLEL_HASH_BYTES) {
       return copyAndHash(ctx, input, maxBytes, (found) => tooLarge(`package file '${input}' grew to ${found} bytes while it was read`, maxBytes, { path: input, found }));

@@ -59,8 +59,8 @@ const validate: Step<PublishState> = {
       await startStoring(state, ctx, taken, state.digest);
       report = await ctx.validation.validateBytes(taken.bytes);
     } else {
-      // A large archive is still being hashed on the other core: validate meanwhile.
-      const [fileReport, digest] = await Promise.all([ctx.validation.validateFile(await tempFileOf(ctx, taken)), taken.digest]);
+      // A large archive is still being copied or hashed on the other core: validate meanwhile.
+      const [fileReport, digest] = await Promise.all([validateTaken(ctx, taken), taken.digest]);
       state.digest = digest;
       report = fileReport;
     }
@@ -71,6 +71,13 @@ const validate: Step<PublishState> = {
   // The put started here may be in flight: wait for it, then remove what it stored.
   undo: removeStoredBlob,
 };
+
+/** Validates what intake took: from memory, through the copy still being made, or as a file. */
+async function validateTaken(ctx: CoreContext, taken: IntakeResult): Promise<ValidationReport> {
+  if (taken.bytes && ctx.validation.validateBytes) return ctx.validation.validateBytes(taken.bytes);
+  if (taken.source && ctx.validation.validateSource) return ctx.validation.validateSource(taken.source);
+  return ctx.validation.validateFile(await tempFileOf(ctx, taken));
+}
 
 /** Starts storing without waiting for the store to finish; the store step (or an undo) waits. */
 async function startStoring(state: PublishState, ctx: CoreContext, taken: IntakeResult, digest: Digest): Promise<void> {
@@ -247,8 +254,7 @@ export async function publishPipeline(ctx: CoreContext, input: PublishInput): Pr
 export async function validatePipeline(ctx: CoreContext, input: PublishInput): Promise<ValidateResult> {
   const taken = await intakeToTempFile(ctx, input);
   try {
-    const validating = taken.bytes && ctx.validation.validateBytes ? ctx.validation.validateBytes(taken.bytes) : ctx.validation.validateFile(await tempFileOf(ctx, taken));
-    const [report, digest] = await Promise.all([validating, taken.digest]);
+    const [report, digest] = await Promise.all([validateTaken(ctx, taken), taken.digest]);
     const result: ValidateResult = { valid: report.valid, digest, size: taken.size, errors: report.errors };
     if (report.name !== undefined) result.name = report.name;
     if (report.version !== undefined) result.version = report.version;
