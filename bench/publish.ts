@@ -426,17 +426,19 @@ run before and a run after the publish is kept. Each of these processes first ru
 compilation and JIT warm-up are once-per-process costs). The naive floor (one yauzl stream per
 entry) is shown for reference.
 
-Publishing does more than the floor: the kernel copies the input into the store's temp folder
-(the "intake" step; a reflink where the filesystem has them, a real copy on ext4: 0.6–2.3 s per
-GiB on this VM, varying from run to run with the cost of the new page-cache pages, whether the
-source is freshly written or not) while a worker thread hashes the copy as it grows; the validator then reads the copy and
-checks every rule of SPEC §1 (the "validate" step), while the copy's flush to disk runs on the
-thread pool; the store's fsync and rename (the "store" step) then find almost nothing left to
-write. The copy is what makes the stored archive the bytes that were checked (a source changing
-meanwhile cannot slip unchecked bytes in) and cannot overlap validation as long as the validator
-needs the whole file first (it reads the central directory at the end); the flush is what makes
-it durable. The validation provider alone on the same file is shown beside the steps: with the
-copy in front of it, the ratio of the whole publish stays below that of the validator alone.
+Publishing does more than the floor. A worker thread copies the input into the store's temp
+folder (a reflink where the filesystem has them; on ext4 a real copy, 0.6–2.3 s per GiB on this
+VM, the cost of the new page-cache pages varying from run to run), the archive's end first, then
+the rest from the start, and hashes the copy in file order; meanwhile the validator already reads
+the copy and checks every rule of SPEC §1, each of its reads waiting until its bytes are written
+(so the "intake" step is only the start of the copy, and the "validate" step holds the rest of
+it). The copy is flushed to disk in steps as it grows, so the store's fsync and rename (the
+"store" step) find almost nothing left to write. The copy is what makes the stored archive the
+bytes that were checked (a source changing meanwhile cannot slip unchecked bytes in), the flush
+what makes it durable. The validation provider alone on the same file is shown beside the steps:
+on two cores the copy, its hash and the flush share the machine with the validator (which itself
+keeps both cores busy: inflating on the thread pool, hashing and checking on the main thread), so
+the whole publish stays below the validator alone.
 Download is the store's
 verifying reader (size, then sha256) against a plain sha256 of the same stored file, each in a
 fresh process (the faster of two runs of each); "to a file" adds writing the copy and renaming it into place.`,
