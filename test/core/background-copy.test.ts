@@ -4,17 +4,17 @@
  * source's; the digest is of the copy; a copy that fails makes waiting reads and the digest fail
  * with E_IO; a stopped copy leaves nothing open.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyInBackground } from '../../src/core/background-copy.js';
 import type { CoreContext } from '../../src/core/context.js';
-import { TempArea } from '../../src/core/temp-area.js';
 import { expectCode } from '../helpers/expect-code.js';
+import { intakeContext } from '../helpers/intake-context.js';
+import { digestOfBytes as sha } from '../../src/util/digest.js';
 
-const sha = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const MiB = 1024 * 1024;
 
 let dir: string;
@@ -23,10 +23,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** What copyInBackground uses of the context: the temp folder and whether the store moves temp files in. */
-function context(moveFromTemp = true): CoreContext {
-  return { temp: new TempArea(path.join(dir, 'tmp')), storage: { capabilities: { moveFromTemp, persistent: true } } } as unknown as CoreContext;
-}
+const context = (moveFromTemp = true): CoreContext => intakeContext(dir, moveFromTemp);
 
 async function readAll(source: { size: number; read(b: Uint8Array, o: number, l: number, p: number): Promise<number> }, from: number, to: number): Promise<Buffer> {
   const out = Buffer.alloc(to - from);

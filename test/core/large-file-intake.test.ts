@@ -3,7 +3,7 @@
  * (src/core/hash-worker.ts): the digest is always of the bytes in the temp file, which are the
  * ones validated and stored, whatever the source does meanwhile; failures leave nothing behind.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,13 +12,13 @@ import type { CoreContext } from '../../src/core/context.js';
 import { hashFollowingWriter } from '../../src/core/hash-worker.js';
 import { PARALLEL_HASH_BYTES } from '../../src/core/intake.js';
 import { copyAndHash } from '../../src/core/large-file-intake.js';
-import { TempArea } from '../../src/core/temp-area.js';
 import { RegistryError } from '../../src/errors.js';
 import { buildPackage } from '../../src/package/pack.js';
 import { openRegistry } from '../../providers/index.js';
 import { expectCode } from '../helpers/expect-code.js';
+import { intakeContext } from '../helpers/intake-context.js';
+import { digestOfBytes as sha } from '../../src/util/digest.js';
 
-const sha = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const MiB = 1024 * 1024;
 
 let dir: string;
@@ -27,10 +27,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** What copyAndHash uses of the context: the temp folder and whether the store moves temp files in. */
-function context(moveFromTemp = true): CoreContext {
-  return { temp: new TempArea(path.join(dir, 'tmp')), storage: { capabilities: { moveFromTemp, persistent: true } } } as unknown as CoreContext;
-}
+const context = (moveFromTemp = true): CoreContext => intakeContext(dir, moveFromTemp);
 
 const tooLarge = (found: number): RegistryError => new RegistryError('E_STORE_INPUT_TOO_LARGE', `grew to ${found} bytes`);
 

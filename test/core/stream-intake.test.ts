@@ -3,7 +3,7 @@
  * a worker reading the temp file back; either way the digest is of the bytes in the temp file,
  * the limit holds, and a failure leaves no temp file.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,13 +12,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CoreContext } from '../../src/core/context.js';
 import { PARALLEL_HASH_BYTES } from '../../src/core/intake.js';
 import { streamIntoTemp } from '../../src/core/stream-intake.js';
-import { TempArea } from '../../src/core/temp-area.js';
 import { RegistryError } from '../../src/errors.js';
 import { buildPackage } from '../../src/package/pack.js';
 import { openRegistry } from '../../providers/index.js';
 import { expectCode } from '../helpers/expect-code.js';
+import { intakeContext } from '../helpers/intake-context.js';
+import { digestOfBytes as sha } from '../../src/util/digest.js';
 
-const sha = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const KiB = 1024;
 
 let dir: string;
@@ -27,9 +27,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function context(): CoreContext {
-  return { temp: new TempArea(path.join(dir, 'tmp')), storage: { capabilities: { moveFromTemp: true, persistent: true } } } as unknown as CoreContext;
-}
+const context = (): CoreContext => intakeContext(dir);
 
 const options = (maxBytes: number, workerFromBytes: number) => ({
   maxBytes,
