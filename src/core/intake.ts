@@ -1,12 +1,18 @@
 /**
- * Intake, the first step of publish and validate: the input (a path, bytes or a stream) is
- * streamed into a temporary file in the manager's work folder, hashed and measured on the way,
- * and cut off at limits.maxArchiveBytes. A whole archive is never held in memory: a file above
- * SMALL_FILE_BYTES is streamed. A small file is read, hashed and written with one synchronous call
- * each: for a 20 KB package the stream machinery and the thread-pool round trips cost several times
- * the work itself (measured: 1.5 ms streamed, 0.9 ms async whole-file, 0.5 ms sync under load), and
- * blocking the event loop for a few hundred microseconds is the same trade the SQLite provider
- * makes. A Buffer input is already in memory and is written out the same way.
+ * Intake, the first step of publish and validate: the input (a path, bytes or a stream) is taken
+ * in, hashed and measured, and cut off at limits.maxArchiveBytes. A whole archive is never held in
+ * memory unless it is small:
+ *
+ * - up to SMALL_FILE_BYTES, a file is read and hashed with one synchronous call each and kept in
+ *   memory (no temp file: publish stores it while validating it). For a 20 KB package the stream
+ *   machinery, thread-pool round trips and file creations cost several times the work itself, and
+ *   blocking the event loop for a few hundred microseconds is the same trade the SQLite provider
+ *   makes. A small Buffer input is copied (the caller may reuse it);
+ * - from PARALLEL_HASH_BYTES, a file is copied into the temp folder on another thread while the
+ *   validator already reads the copy (background-copy.ts), or, for a validator without
+ *   validateSource, copied by the kernel and hashed by a worker following the copy
+ *   (large-file-intake.ts);
+ * - anything else (a stream, a mid-sized file) is streamed into a temp file (stream-intake.ts).
  */
 import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -48,8 +54,8 @@ export interface IntakeResult {
 /** Files up to this size are read whole instead of streamed. */
 export const SMALL_FILE_BYTES = 1024 * 1024;
 /**
- * Files from this size are copied by the kernel and hashed in a worker thread that follows the copy
- * (large-file-intake.ts): starting a worker costs tens of milliseconds, which only pays off on
+ * Files from this size are copied and hashed on another thread (background-copy.ts or
+ * large-file-intake.ts): starting a worker costs tens of milliseconds, which only pays off on
  * large archives.
  */
 export const PARALLEL_HASH_BYTES = 32 * 1024 * 1024;

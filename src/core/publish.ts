@@ -52,18 +52,14 @@ const validate: Step<PublishState> = {
   name: 'validate',
   async run(state, ctx) {
     const taken = need(state.intake);
-    let report: ValidationReport;
     if (taken.bytes && ctx.validation.validateBytes) {
       // The digest of a small archive is known already: store it while validating the bytes.
       state.digest = await taken.digest;
-      await startStoring(state, ctx, taken, state.digest);
-      report = await ctx.validation.validateBytes(taken.bytes);
-    } else {
-      // A large archive is still being copied or hashed on the other core: validate meanwhile.
-      const [fileReport, digest] = await Promise.all([validateTaken(ctx, taken), taken.digest]);
-      state.digest = digest;
-      report = fileReport;
+      startStoring(state, ctx, taken, state.digest);
     }
+    // A large archive is still being copied or hashed on the other core: validate meanwhile.
+    const [report, digest] = await Promise.all([validateTaken(ctx, taken), taken.digest]);
+    state.digest = digest;
     if (!report.valid || !report.metadata) throw invalidPackageError(report);
     state.metadata = report.metadata;
     return { files: report.fileCount };
@@ -80,7 +76,7 @@ async function validateTaken(ctx: CoreContext, taken: IntakeResult): Promise<Val
 }
 
 /** Starts storing without waiting for the store to finish; the store step (or an undo) waits. */
-async function startStoring(state: PublishState, ctx: CoreContext, taken: IntakeResult, digest: Digest): Promise<void> {
+function startStoring(state: PublishState, ctx: CoreContext, taken: IntakeResult, digest: Digest): void {
   state.blobCreated = true;
   const storing = storeArchive(ctx, taken, digest);
   // Awaited later; a failure meanwhile must not surface as an unhandled rejection.
