@@ -5,6 +5,7 @@
  * duplicated, and the only leftovers are unreferenced archives (and temp files) that gc removes.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,37 @@ describe('crash safety', () => {
     const tmp = path.join(t.store, 'tmp');
     expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
   }, 90_000);
+
+  it('SIGKILL during large publishes (copied on a worker while validated) leaves only temp files and unreferenced archives', async () => {
+    const files: string[] = [];
+    for (const version of ['1.0.0', '2.0.0']) {
+      // Past PARALLEL_HASH_BYTES (32 MiB): the background-copy route, worker and waiting reads.
+      const p = await t.pkg('large', version, { files: { 'data.bin': randomBytes(33 * 1024 * 1024).toString('latin1') } });
+      const named = path.join(t.dir, `large--${version}.zip`);
+      renameSync(p.file, named);
+      files.push(named);
+    }
+    const started = Date.now();
+    let rounds = 0;
+    while (rounds < 8 && Date.now() - started < 25_000) {
+      rounds += 1;
+      const outcome = await killAfter(child.file, ['loop', t.store, ...files], 30 + Math.floor(Math.random() * 400));
+      expect(outcome.stdout, 'the loop met an unexpected error').not.toContain('unexpected');
+      expect(outcome.signal).toBe('SIGKILL');
+      const registry = await t.open();
+      const v = await registry.verify();
+      expect(v.missing, `round ${rounds}`).toEqual([]);
+      expect(v.corrupt, `round ${rounds}`).toEqual([]);
+      await registry.close();
+    }
+    expect(rounds).toBeGreaterThanOrEqual(4);
+    const registry = await t.open();
+    await registry.gc();
+    expect(await registry.verify()).toMatchObject({ ok: true, orphans: { count: 0, bytes: 0 } });
+    await registry.close();
+    const tmp = path.join(t.store, 'tmp');
+    expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+  }, 120_000);
 });
 
 describe('concurrency', () => {
