@@ -11,8 +11,10 @@
  * - A read of the validator waits until its bytes are copied, so it never sees a hole. Progress
  *   goes through shared memory; a waiting read sleeps on it (Atomics.waitAsync) until the worker
  *   says more is there.
- * - While the copy grows, its data is flushed to disk in steps on the thread pool (only when the
- *   store will move this file into place), so the store's own fsync finds nothing left to write.
+ * - Once the copy is whole, its data is flushed to disk on the thread pool while the validator
+ *   still works (only when the store will move this file into place), so the store's own fsync
+ *   finds nothing left to write. (Flushing in 64 MiB steps while it grew was measured too: 2–4%
+ *   slower on 1 GiB, the flushes competing with the copy.)
  *
  * A source that changes meanwhile cannot slip unvalidated bytes in: everything stored was read
  * once, from the source, into the copy that is validated and hashed.
@@ -26,8 +28,6 @@ import type { CoreContext } from './context.js';
 
 /** Copied first: the end records and (usually all of) the central directory. */
 const TAIL_BYTES = 16 * 1024 * 1024;
-/** Flush the copy's data every time this much more of it is written. */
-const FLUSH_STEP_BYTES = 64 * 1024 * 1024;
 
 // Shared state, written by the worker only: [0] bytes copied from the start (BigInt64);
 // Int32 [0] tail copied, [1] 0 copying / 1 done / 2 failed, [2] a counter bumped at every step.
@@ -104,7 +104,7 @@ export interface BackgroundCopy {
 /** Starts copying `input` (of `size` bytes, already measured) into a new temp file. */
 export async function copyInBackground(ctx: CoreContext, input: string, size: number): Promise<BackgroundCopy> {
   const tempPath = await ctx.temp.path();
-  const flushAsItGrows = ctx.storage.capabilities.moveFromTemp;
+  const flushMoved = ctx.storage.capabilities.moveFromTemp;
   let fd: number;
   let reflinked = false;
   try {
@@ -164,36 +164,22 @@ export async function copyInBackground(ctx: CoreContext, input: string, size: nu
     wakeReaders();
   });
 
-  // The copy's data goes to disk in steps while it grows; its failure fails the publish (after a
-  // failed flush, a later fsync through another descriptor would report success).
-  let flushedTo = 0;
+  // The whole copy goes to disk on the thread pool while validation goes on; its failure fails
+  // the publish (after a failed flush, a later fsync through another descriptor would report
+  // success).
   let flushing: Promise<void> | undefined;
-  let flushError: RegistryError | undefined;
-  const flushNow = (upTo: number): Promise<void> => {
-    flushing = new Promise<void>((resolve) => {
+  const flush = (): Promise<void> => {
+    flushing = new Promise<void>((resolve, reject) => {
       fdatasync(fd, (err) => {
-        if (err && !flushError) flushError = toRegistryError(err, 'E_IO', `cannot flush ${tempPath} to disk`);
-        else flushedTo = upTo;
         flushing = undefined;
-        resolve();
+        if (err) reject(toRegistryError(err, 'E_IO', `cannot flush ${tempPath} to disk`));
+        else resolve();
       });
     });
     return flushing;
   };
-  const pump = flushAsItGrows
-    ? setInterval(() => {
-        if (!flushing && !closed && copied() - flushedTo >= FLUSH_STEP_BYTES) void flushNow(copied());
-      }, 5)
-    : undefined;
-  pump?.unref();
-
   const digest = hashed.then(async (d) => {
-    if (pump) clearInterval(pump);
-    if (flushAsItGrows) {
-      while (flushing) await flushing;
-      await flushNow(size);
-      if (flushError) throw flushError;
-    }
+    if (flushMoved) await flush();
     return d;
   });
   digest.catch(() => undefined);
@@ -236,7 +222,6 @@ export async function copyInBackground(ctx: CoreContext, input: string, size: nu
     stop() {
       if (closed) return;
       closed = true;
-      if (pump) clearInterval(pump);
       if (!workerDone) void worker.terminate();
       wakeReaders();
       // Not while a flush holds it: the flush's callback would then name a reused descriptor.
@@ -247,7 +232,7 @@ export async function copyInBackground(ctx: CoreContext, input: string, size: nu
           // Already flushed or about to be removed: a failed close loses nothing.
         }
       };
-      if (flushing) void flushing.then(close);
+      if (flushing) void flushing.then(close, close);
       else close();
     },
   };
