@@ -432,7 +432,7 @@ VM, the cost of the new page-cache pages varying from run to run), the archive's
 the rest from the start, and hashes the copy in file order; meanwhile the validator already reads
 the copy and checks every rule of SPEC §1, each of its reads waiting until its bytes are written
 (so the "intake" step is only the start of the copy, and the "validate" step holds the rest of
-it). The copy is flushed to disk in steps as it grows, so the store's fsync and rename (the
+it). Once whole, the copy is flushed to disk while validation goes on, so the store's fsync and rename (the
 "store" step) find almost nothing left to write. The copy is what makes the stored archive the
 bytes that were checked (a source changing meanwhile cannot slip unchecked bytes in), the flush
 what makes it durable. The validation provider alone on the same file is shown beside the steps:
