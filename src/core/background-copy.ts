@@ -222,9 +222,10 @@ export async function copyInBackground(ctx: CoreContext, input: string, size: nu
     stop() {
       if (closed) return;
       closed = true;
-      if (!workerDone) void worker.terminate();
       wakeReaders();
-      // Not while a flush holds it: the flush's callback would then name a reused descriptor.
+      // The descriptor is closed only once nothing can use it any more: neither the worker (a
+      // terminated worker finishes the system call it is in, and its number could meanwhile name
+      // another file) nor a flush in flight.
       const close = (): void => {
         try {
           closeSync(fd);
@@ -232,8 +233,8 @@ export async function copyInBackground(ctx: CoreContext, input: string, size: nu
           // Already flushed or about to be removed: a failed close loses nothing.
         }
       };
-      if (flushing) void flushing.then(close, close);
-      else close();
+      const workerGone = workerDone ? Promise.resolve() : worker.terminate().then(() => undefined, () => undefined);
+      void workerGone.then(() => flushing?.catch(() => undefined)).then(close);
     },
   };
 }
