@@ -13,7 +13,7 @@
  * See fs-cas-layout.ts and docs/storage-format.md.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, open as openCallback, openSync, readdirSync, readFileSync, renameSync, rmSync, write as writeCallback, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, lstat, mkdir, open, opendir, readFile, rename, rm, unlink, chmod } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -27,7 +27,7 @@ import {
 import { RegistryError, toRegistryError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { assertDigest, digestHex, digestOfBytes } from '../../src/util/digest.js';
-import { fsyncDescriptor, fsyncDir, fsyncFile } from '../../src/util/fsync.js';
+import { fsyncDir, fsyncFile } from '../../src/util/fsync.js';
 import { createHashingStream } from '../../src/util/hashing-stream.js';
 import { sweepTempDir, tempPath, type SweepOptions, type SweepResult } from '../../src/util/tmp.js';
 import { createVerifiedReadable } from '../../src/util/verify-stream.js';
@@ -40,6 +40,7 @@ import {
   contentRoot,
   digestFromSegments,
 } from './fs-cas-layout.js';
+import { createInPlaceWriter } from './fs-cas-in-place.js';
 import { checkPutArguments, checkPutBytesArguments, putMismatchError } from './put-check.js';
 
 export interface FsStorageOptions {
@@ -227,85 +228,24 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
     }
   }
 
-  /** Puts in place (putBytes) still running: a second one creates its file on the thread pool. */
-  let inPlaceWrites = 0;
-
-  async function writeInPlace(dest: string, dir: string, bytes: Uint8Array, digest: Digest, inBackground: boolean): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const firstCreated = inBackground ? await makeBlobDirInBackground(dir) : makeBlobDir(dir);
-      const fd = inBackground ? await createExclusiveInBackground(dest) : createExclusive(dest);
-      if (fd === 'missing-folder' && attempt === 0) {
-        // The folder was removed since this store last saw it: make it again, once.
-        knownDirs.delete(dir);
-        continue;
-      }
-      if (fd === 'missing-folder') throw new RegistryError('E_IO', `cannot create ${dest}: its folder keeps disappearing`, { path: dest });
-      if (fd === 'exists') {
-        if (await keepOrReplaceExisting(dest, dir, firstCreated, bytes, digest)) return;
-        if (attempt < 2) continue; // removed between our look and our write: try again
-        throw new RegistryError('E_IO', `cannot store ${digest}: the file at ${dest} keeps changing under us`, { path: dest });
-      }
-      try {
-        if (inBackground) await writeAllInBackground(fd, bytes);
-        else writeAll(fd, bytes);
-        // The blob, its folder entry and any new folder's entry are flushed together: nothing
-        // refers to the blob until this resolves, so they need no order among themselves.
-        if (durable) await Promise.all([fsyncDescriptor(fd, dest), fsyncDir(dir), settleBlobDir(dir, firstCreated)]);
-        else await settleBlobDir(dir, firstCreated);
-      } catch (err) {
-        // What is there is short or not known to be durable: take it away (a later put would
-        // look before trusting it anyway), unless another writer has replaced it meanwhile.
-        removeIfSameFile(dest, fd);
-        closeQuietly(fd);
-        throw toRegistryError(err, 'E_IO', `cannot write ${dest} in the archive store`);
-      }
-      closeQuietly(fd);
-      return;
-    }
-  }
-
-  /** makeBlobDir on the thread pool. */
-  async function makeBlobDirInBackground(dir: string): Promise<string | undefined> {
-    if (knownDirs.has(dir)) return undefined;
-    try {
-      return await mkdir(dir, { recursive: true });
-    } catch (err) {
-      throw toRegistryError(err, 'E_IO', `cannot create folder ${dir} in the archive store`);
-    }
-  }
-
-  /**
-   * A file already at a small blob's path: kept (and flushed, its writer may have died before
-   * doing so) when it holds exactly these bytes, else replaced atomically by a flushed copy.
-   * Resolves false when the file vanished meanwhile (the caller then writes it afresh).
-   */
-  async function keepOrReplaceExisting(dest: string, dir: string, firstCreated: string | undefined, bytes: Uint8Array, digest: Digest): Promise<boolean> {
-    let current: Buffer;
-    try {
-      const st = lstatSync(dest);
-      current = st.isFile() && st.size === bytes.byteLength ? readFileSync(dest) : Buffer.alloc(0);
-    } catch (err) {
-      if (isMissing(err)) return false;
-      throw toRegistryError(err, 'E_IO', `cannot read ${dest} in the archive store`);
-    }
-    if (current.length === bytes.byteLength && current.equals(bytes)) {
-      if (durable) await Promise.all([fsyncFile(dest), fsyncDir(dir), settleBlobDir(dir, firstCreated)]);
-      else await settleBlobDir(dir, firstCreated);
-      return true;
-    }
-    const staged = tempPath(tempDir);
-    try {
-      writeFileSync(staged, bytes, { flag: 'wx', mode: 0o444 });
-      if (durable) await Promise.all([fsyncFile(staged), settleBlobDir(dir, firstCreated)]);
-      else await settleBlobDir(dir, firstCreated);
-      renameSync(staged, dest);
-    } catch (err) {
-      rmSync(staged, { force: true });
-      throw toRegistryError(err, 'E_IO', `cannot replace the damaged file at ${dest} with ${digest}`);
-    }
-    if (durable) await fsyncDir(dir);
-    return true;
-  }
+  /** What the in-place writes of putBytes use of this store (fs-cas-in-place.ts). */
+  const inPlace = createInPlaceWriter({
+    durable,
+    tempDir,
+    folders: {
+      make: makeBlobDir,
+      makeInBackground: async (dir) => {
+        if (knownDirs.has(dir)) return undefined;
+        try {
+          return await mkdir(dir, { recursive: true });
+        } catch (err) {
+          throw toRegistryError(err, 'E_IO', `cannot create folder ${dir} in the archive store`);
+        }
+      },
+      settle: settleBlobDir,
+      forget: (dir) => knownDirs.delete(dir),
+    },
+  });
 
   const storage: FsStorage = {
     info: { name: 'fs-cas', family: 'storage', coreRange: `^${CORE_VERSION}` },
@@ -397,19 +337,7 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       }
       const dest = blobPath(root, digest);
       const dir = dirname(dest);
-      // Alone, creating and writing the file are synchronous and only the flushes go to the
-      // thread pool: the caller (publish) validates these bytes meanwhile, and on the thread pool
-      // the create and the write each waited for validation to end before the next could start
-      // (measured: no overlap at all). With other writes in flight the creation goes to the
-      // thread pool too: a file creation waits for the filesystem journal, which their flushes
-      // keep busy, and must not stall every other publish on the main thread meanwhile.
-      const inBackground = inPlaceWrites > 0;
-      inPlaceWrites++;
-      try {
-        await writeInPlace(dest, dir, bytes, digest, inBackground);
-      } finally {
-        inPlaceWrites--;
-      }
+      await inPlace.write(dest, dir, bytes, digest);
     },
 
     async get(digest): Promise<Readable> {
@@ -576,57 +504,4 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** Creates a blob file that must not exist yet: its descriptor, or why not. */
-function createExclusive(path: string): number | 'exists' | 'missing-folder' {
-  try {
-    return openSync(path, 'wx', 0o444);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return 'exists';
-    if (code === 'ENOENT') return 'missing-folder';
-    throw toRegistryError(err, 'E_IO', `cannot create ${path} in the archive store`);
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already flushed or about to be removed: a failed close loses nothing.
-  }
-}
-
-function removeIfSameFile(path: string, fd: number): void {
-  try {
-    if (fstatSync(fd).ino === lstatSync(path).ino) rmSync(path, { force: true });
-  } catch {
-    // Gone already, or unreadable: nothing of ours to remove.
-  }
-}
-
-/** createExclusive on the thread pool. */
-function createExclusiveInBackground(path: string): Promise<number | 'exists' | 'missing-folder'> {
-  return new Promise((resolve, reject) => {
-    openCallback(path, 'wx', 0o444, (err, fd) => {
-      if (!err) return resolve(fd);
-      if (err.code === 'EEXIST') return resolve('exists');
-      if (err.code === 'ENOENT') return resolve('missing-folder');
-      reject(toRegistryError(err, 'E_IO', `cannot create ${path} in the archive store`));
-    });
-  });
-}
-
-/** writeAll on the thread pool. */
-async function writeAllInBackground(fd: number, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.byteLength; ) {
-    done += await new Promise<number>((resolve, reject) => {
-      writeCallback(fd, bytes, done, bytes.byteLength - done, null, (err, written) => (err ? reject(err) : resolve(written)));
-    });
-  }
 }
