@@ -54,57 +54,25 @@ describe('crash safety', () => {
   });
   afterAll(() => t.cleanup());
 
-  it('SIGKILL at random moments of publish/delete loops never leaves metadata pointing at a missing or corrupt archive', async () => {
-    const files: string[] = [];
-    for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
-      for (const version of ['1.0.0', '1.1.0', '2.0.0']) {
-        // Bigger files make the window between "archive stored" and "row inserted" worth hitting.
-        const p = await t.pkg(name, version, { files: { 'data.bin': `${name}${version}`.repeat(20_000), 'README.md': name } });
-        const named = path.join(t.dir, `${name}--${version}.zip`);
-        renameSync(p.file, named);
-        files.push(named);
-      }
-    }
-    const init = await t.open({ fsync: true });
-    await init.close();
-    const started = Date.now();
-    let rounds = 0;
-    // Bounded in rounds and time: enough kills to land in every step, short enough for CI.
-    while (rounds < 40 && Date.now() - started < 25_000) {
-      rounds += 1;
-      const outcome = await killAfter(child.file, ['loop', t.store, ...files], 20 + Math.floor(Math.random() * 250));
-      expect(outcome.stdout, 'the loop met an unexpected error').not.toContain('unexpected');
-      expect(outcome.signal).toBe('SIGKILL');
-      const registry = await t.open();
-      const v = await registry.verify();
-      expect(v.missing, `round ${rounds}`).toEqual([]);
-      expect(v.corrupt, `round ${rounds}`).toEqual([]);
-      await registry.close();
-    }
-    expect(rounds).toBeGreaterThanOrEqual(10);
-    const registry = await t.open();
-    await registry.gc();
-    const after = await registry.verify();
-    expect(after).toMatchObject({ ok: true, orphans: { count: 0, bytes: 0 } });
-    await registry.close();
-    const tmp = path.join(t.store, 'tmp');
-    expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
-  }, 90_000);
+  /** Builds name@version as `<name>--<version>.zip` (the loop child reads the name from it). */
+  async function loopFile(name: string, version: string, files: Record<string, string>): Promise<string> {
+    const p = await t.pkg(name, version, { files });
+    const named = path.join(t.dir, `${name}--${version}.zip`);
+    renameSync(p.file, named);
+    return named;
+  }
 
-  it('SIGKILL during large publishes (copied on a worker while validated) leaves only temp files and unreferenced archives', async () => {
-    const files: string[] = [];
-    for (const version of ['1.0.0', '2.0.0']) {
-      // Past PARALLEL_HASH_BYTES (32 MiB): the background-copy route, worker and waiting reads.
-      const p = await t.pkg('large', version, { files: { 'data.bin': randomBytes(33 * 1024 * 1024).toString('latin1') } });
-      const named = path.join(t.dir, `large--${version}.zip`);
-      renameSync(p.file, named);
-      files.push(named);
-    }
+  /**
+   * Runs the publish/delete loop on `files` and SIGKILLs it after a random delay, round after
+   * round (bounded in count and time, for CI); after every kill the metadata points at no
+   * missing or corrupt archive, and at the end gc leaves no orphan and no temp file.
+   */
+  async function killRounds(files: string[], o: { maxRounds: number; minRounds: number; minDelayMs: number; spreadMs: number }): Promise<void> {
     const started = Date.now();
     let rounds = 0;
-    while (rounds < 8 && Date.now() - started < 25_000) {
+    while (rounds < o.maxRounds && Date.now() - started < 25_000) {
       rounds += 1;
-      const outcome = await killAfter(child.file, ['loop', t.store, ...files], 30 + Math.floor(Math.random() * 400));
+      const outcome = await killAfter(child.file, ['loop', t.store, ...files], o.minDelayMs + Math.floor(Math.random() * o.spreadMs));
       expect(outcome.stdout, 'the loop met an unexpected error').not.toContain('unexpected');
       expect(outcome.signal).toBe('SIGKILL');
       const registry = await t.open();
@@ -113,13 +81,36 @@ describe('crash safety', () => {
       expect(v.corrupt, `round ${rounds}`).toEqual([]);
       await registry.close();
     }
-    expect(rounds).toBeGreaterThanOrEqual(4);
+    expect(rounds).toBeGreaterThanOrEqual(o.minRounds);
     const registry = await t.open();
     await registry.gc();
     expect(await registry.verify()).toMatchObject({ ok: true, orphans: { count: 0, bytes: 0 } });
     await registry.close();
     const tmp = path.join(t.store, 'tmp');
     expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+  }
+
+  it('SIGKILL at random moments of publish/delete loops never leaves metadata pointing at a missing or corrupt archive', async () => {
+    const files: string[] = [];
+    for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
+      for (const version of ['1.0.0', '1.1.0', '2.0.0']) {
+        // Bigger files make the window between "archive stored" and "row inserted" worth hitting.
+        files.push(await loopFile(name, version, { 'data.bin': `${name}${version}`.repeat(20_000), 'README.md': name }));
+      }
+    }
+    const init = await t.open({ fsync: true });
+    await init.close();
+    // Enough kills to land in every step, short enough for CI.
+    await killRounds(files, { maxRounds: 40, minRounds: 10, minDelayMs: 20, spreadMs: 250 });
+  }, 90_000);
+
+  it('SIGKILL during large publishes (copied on a worker while validated) leaves only temp files and unreferenced archives', async () => {
+    const files: string[] = [];
+    for (const version of ['1.0.0', '2.0.0']) {
+      // Past PARALLEL_HASH_BYTES (32 MiB): the background-copy route, worker and waiting reads.
+      files.push(await loopFile('large', version, { 'data.bin': randomBytes(33 * 1024 * 1024).toString('latin1') }));
+    }
+    await killRounds(files, { maxRounds: 8, minRounds: 4, minDelayMs: 30, spreadMs: 400 });
   }, 120_000);
 });
 
