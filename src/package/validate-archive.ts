@@ -558,10 +558,18 @@ async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly B
   const inflater = deflated ? zlib.createInflateRaw({ chunkSize: 64 * 1024 }) : undefined;
   let stopped = false;
   let failure: Error | undefined;
+  /** The output chunks still to be taken, in order. */
+  let taking: Promise<void> = Promise.resolve();
   const finished = new Promise<void>((resolve) => {
     if (!inflater) return resolve();
     inflater.on('data', (out: Buffer) => {
-      if (!stopped && !take(out)) stopped = true;
+      // Taken in a microtask, not here: zlib asks the thread pool for its next output chunk only
+      // after this listener returns, so hashing here made inflating and hashing take turns. Each
+      // output chunk is a buffer of its own, so it can wait that long; and a microtask runs
+      // before zlib's next callback, so at most one chunk waits and the order holds.
+      taking = taking.then(() => {
+        if (!stopped && !take(out)) stopped = true;
+      });
     });
     inflater.on('error', (err: Error) => {
       failure ??= err;
@@ -591,6 +599,7 @@ async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly B
       inflater.end();
       await finished;
     }
+    await taking;
   } finally {
     if (inflater && !inflater.destroyed) inflater.destroy();
     // A read still in flight must settle before its buffer is reused or its error is lost.
