@@ -555,7 +555,7 @@ async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly B
     return read;
   };
   let pending: Promise<void> | undefined = count > 0 ? prefetch(0) : undefined;
-  const inflater = deflated ? zlib.createInflateRaw({ chunkSize: 64 * 1024 }) : undefined;
+  const inflater = deflated ? zlib.createInflateRaw({ chunkSize: 256 * 1024 }) : undefined;
   let stopped = false;
   let failure: Error | undefined;
   /** The output chunks still to be taken, in order. */
