@@ -334,15 +334,26 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
     process.stderr.write(`publish bench: generating a ${Math.round(sizes.bigBytes / MiB)} MiB package...\n`);
     const big = await makeBigPackage(work, sizes.bigBytes);
     const bigMb = big.size / 1e6;
-    // The machine is shared: the floor is measured before and after the publish, and the faster
-    // of the two kept, so a busy moment cannot flatter the ratio.
+    // Written out before anything is timed: the kernel writing back a gigabyte of dirty pages
+    // would otherwise slow whichever measurement came first.
+    const bigFd = openSync(big.file, 'r');
+    try {
+      fdatasyncSync(bigFd);
+    } finally {
+      closeSync(bigFd);
+    }
+    // The machine is shared: the floor, the publish and the validator alone are each measured
+    // twice, and the faster run of each kept, so a busy moment flatters none of them.
     const warm = small[0]!.file;
     const floorBefore = (await child(['floor', '', big.file, warm]))['ms']!;
     const naiveMs = (await child(['naive-floor', '', big.file, warm]))['ms']!;
     const store = path.join(work, 'store-big');
-    const pub = await child(['publish', store, big.file, warm]);
+    const firstPub = await child(['publish', store, big.file, warm]);
+    rmSync(store, { recursive: true, force: true });
+    const secondPub = await child(['publish', store, big.file, warm]);
+    const pub = firstPub['ms']! <= secondPub['ms']! ? firstPub : secondPub;
     const floorMs = Math.min(floorBefore, (await child(['floor', '', big.file, warm]))['ms']!);
-    const validatorMs = (await child(['validator', '', big.file, warm]))['ms']!;
+    const validatorMs = Math.min((await child(['validator', '', big.file, warm]))['ms']!, (await child(['validator', '', big.file, warm]))['ms']!);
     const step = (name: string): number => pub[`step:${name}`] ?? 0;
     const otherSteps = Object.entries(pub).filter(([k]) => k.startsWith('step:') && !['step:intake', 'step:validate', 'step:store'].includes(k)).reduce((sum, [, v]) => sum + v, 0);
     const blob = path.join(store, 'content-v1', 'sha256', big.digest.slice(7, 9), big.digest.slice(9, 11), big.digest.slice(11));
@@ -366,7 +377,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       [`getPackageInfo(name, '^1.0.0'), same package`, `p95 ${many.range.p95.toFixed(3)} ms`, `p50 ${many.range.p50.toFixed(3)} ms`, ''],
       [`publish one ${f1(bigMb)} MB package (child process)`, `${f1(bigMb / (pub['ms']! / 1000))} MB/s`, `floor ${f1(bigMb / (floorMs / 1000))} MB/s → ratio ${f2(floorMs / pub['ms']!)} (naive yauzl-stream floor ${f1(bigMb / (naiveMs / 1000))} MB/s)`, '≥ 0.7'],
       ['  its steps', `intake ${step('intake').toFixed(0)} + validate ${step('validate').toFixed(0)} + store ${step('store').toFixed(0)} + the rest ${otherSteps.toFixed(0)} ms`, `the validation provider alone on the same file (fresh process): ${validatorMs.toFixed(0)} ms, ratio to the floor ${f2(floorMs / validatorMs)}`, ''],
-      ['  peak RSS of that publish', `${f1(pub['peakRssMb']!)} MB`, '', '≤ 150 MB'],
+      ['  peak RSS of that publish', `${f1(Math.max(firstPub['peakRssMb']!, secondPub['peakRssMb']!))} MB`, 'the higher of the two runs', '≤ 150 MB'],
       ['download it, verified stream', `${f1(bigMb / (dlStream['ms']! / 1000))} MB/s`, `plain sha256 ${f1(bigMb / (shaMs / 1000))} MB/s → ratio ${f2(shaMs / dlStream['ms']!)}`, '≥ 0.8'],
       ['download it to a file (temp + rename)', `${f1(bigMb / (dlFile['ms']! / 1000))} MB/s`, `ratio ${f2(shaMs / dlFile['ms']!)}; peak RSS ${f1(dlFile['peakRssMb']!)} MB`, ''],
     ];
@@ -421,10 +432,15 @@ lose the last commits and with them acknowledged publishes; it stays an option, 
 The large package is ${f1(bigMb)} MB (4 MiB files, three in four random bytes, one in four text).
 The floor reads the archive, inflates every entry and hashes it with sha256, with no checks, reading
 the way the validator does (\`tightFloor\` of bench/validate.ts: entries in file order through one
-window, small entries inflated in one call), in a fresh process like the publish; the faster of a
-run before and a run after the publish is kept. Each of these processes first runs one small package through (the validator's schema
-compilation and JIT warm-up are once-per-process costs). The naive floor (one yauzl stream per
-entry) is shown for reference.
+window, small entries inflated in one call, large ones in 256 KiB chunks with four in flight and
+each inflated chunk hashed while zlib inflates the next), in a fresh process like the publish.
+The archive is flushed to disk before anything is timed, and the floor, the publish and the
+validator alone are each run twice, the faster run of each kept. Each of these processes first
+runs one small package through (the validator's schema compilation and JIT warm-up are
+once-per-process costs, which a running host has long paid; measured here, the large validation
+that follows is about 0.5 s slower than in a process that validated nothing before, the garbage
+collector running far more often, so the figures below are the less flattering ones). The naive
+floor (one yauzl stream per entry) is shown for reference.
 
 Publishing does more than the floor. A worker thread copies the input into the store's temp
 folder (a reflink where the filesystem has them; on ext4 a real copy, 0.6–2.3 s per GiB on this
