@@ -11,6 +11,8 @@
  * each write is one O_APPEND write of a whole line, and a writer that sees the file grew since
  * its own last line reads the new last line first. Two writers racing on the same last line
  * both point at it (a fork); verify accepts that, as every `prev` must still name a line above.
+ * Writers starting on an empty log at once both start the chain: a fork at the start, accepted
+ * until a line builds on the chain.
  *
  * What a chain cannot do alone: detect that the last lines were cut off, or that the whole file
  * was rewritten with a fresh chain. Keep `head` from verifyAuditLog() somewhere else (a ticket,
@@ -168,6 +170,12 @@ export async function verifyAuditLog(file: string): Promise<AuditLogVerification
   let lines = 0;
   let head = GENESIS_HASH;
   let forks = 0;
+  /**
+   * Set once a line names another line. Before that, several lines may start the chain: processes
+   * that opened an empty log at the same moment each begin it (a fork at the start). After it, a
+   * line starting a chain again is a foreign log spliced in.
+   */
+  let built = false;
   const input = createReadStream(file);
   const reader = createInterface({ input, crlfDelay: Infinity });
   try {
@@ -184,12 +192,14 @@ export async function verifyAuditLog(file: string): Promise<AuditLogVerification
         if (problems.at(-1)?.line !== lines) problems.push({ line: lines, reason: 'no `prev` hash' });
       } else if (!seen.has(prev)) {
         problems.push({ line: lines, reason: `\`prev\` ${prev.slice(0, 12)}… names no line above: a line before it was edited, removed or moved` });
-      } else if (prev === GENESIS_HASH && lines > 1 && referenced.has(prev)) {
-        problems.push({ line: lines, reason: 'a second chain start: the log was spliced' });
+      } else if (prev === GENESIS_HASH && lines > 1 && built) {
+        problems.push({ line: lines, reason: 'a second chain start after the chain was built on: the log was spliced' });
       } else if (referenced.has(prev)) {
+        // Racing writers both naming the same last line; at the very start, the empty log.
         forks += 1;
       }
       if (typeof prev === 'string') referenced.add(prev);
+      if (typeof prev === 'string' && prev !== GENESIS_HASH) built = true;
       seen.add(hash);
       head = hash;
     }

@@ -64,6 +64,31 @@ describe('pino audit sink', () => {
     expect(check).toMatchObject({ ok: true, lines: 9, forks: 0 });
   });
 
+  it('accepts writers that started an empty log at the same moment (each line names the empty log)', async () => {
+    // What two processes opening an empty log at once write: each saw no line, so each starts
+    // the chain; the next writer builds on the last line it finds.
+    const first = path.join(dir, 'first.log');
+    const second = path.join(dir, 'second.log');
+    writeLog(first, 1);
+    writeLog(second, 1);
+    const file = path.join(dir, 'audit.log');
+    writeFileSync(file, readFileSync(first, 'utf8') + readFileSync(second, 'utf8'));
+    writeLog(file, 2);
+    const check = await verifyAuditLog(file);
+    expect(check).toMatchObject({ ok: true, lines: 4, forks: 1, problems: [] });
+  });
+
+  it('detects a foreign chain spliced in after the chain was built on', async () => {
+    const file = path.join(dir, 'audit.log');
+    writeLog(file, 3);
+    const foreign = path.join(dir, 'foreign.log');
+    writeLog(foreign, 2);
+    appendFileSync(file, readFileSync(foreign, 'utf8'));
+    const check = await verifyAuditLog(file);
+    expect(check.ok).toBe(false);
+    expect(check.problems).toEqual([{ line: 4, reason: 'a second chain start after the chain was built on: the log was spliced' }]);
+  });
+
   it('detects an edited, a deleted and a reordered line', async () => {
     const file = path.join(dir, 'audit.log');
     writeLog(file, 5);
