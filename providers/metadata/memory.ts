@@ -79,11 +79,22 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
 
   for (const record of options.initial ?? []) insert(record);
 
+  const referenced = (digest: Digest): boolean => {
+    for (const versions of packages.values()) {
+      for (const record of versions.values()) if (record.digest === digest) return true;
+    }
+    return false;
+  };
+  /** Set while removeIfUnreferenced runs its `remove`: inserts wait for it. */
+  let removing: Promise<void> | undefined;
+
   return {
     info: { name: 'memory', family: 'metadata', coreRange: `^${CORE_VERSION}` },
     capabilities: { multiProcess: false, persistent: false },
 
     async insertVersion(record) {
+      open();
+      while (removing) await removing;
       open();
       return insert(record);
     },
@@ -131,10 +142,21 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
 
     async isDigestReferenced(digest: Digest) {
       open();
-      for (const versions of packages.values()) {
-        for (const record of versions.values()) if (record.digest === digest) return true;
+      return referenced(digest);
+    },
+
+    async removeIfUnreferenced(digest: Digest, remove: () => Promise<boolean>) {
+      open();
+      while (removing) await removing;
+      if (referenced(digest)) return false;
+      let release!: () => void;
+      removing = new Promise((resolve) => (release = resolve));
+      try {
+        return await remove();
+      } finally {
+        removing = undefined;
+        release();
       }
-      return false;
     },
 
     async addDownloads(name, count) {

@@ -135,14 +135,34 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       else q.resolve(outcome);
     });
   };
+  /**
+   * This connection's writes, one at a time. A guarded removal (removeIfUnreferenced) holds the
+   * database's write lock across an await; a write of ours started meanwhile would run inside
+   * its transaction (on one connection a nested transaction is a savepoint) and slip past the
+   * guard, so writes queue here instead. Reads need no turn.
+   */
+  let writing: Promise<unknown> = Promise.resolve();
+  function exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const result = writing.then(work, work);
+    writing = result.catch(() => undefined);
+    return result;
+  }
+  /** True while removeIfUnreferenced holds the write lock. */
+  let guarding = false;
+
   const flushInserts = (): void => {
-    const batch = queued;
-    queued = [];
-    if (batch.length === 0) return;
-    run(describeBatch(batch), () => batchTx.immediate(batch.map((q) => q.record))).then(
-      (outcomes) => settleBatch(batch, outcomes),
-      (err: unknown) => batch.forEach((q) => q.reject(err)),
-    );
+    void exclusively(async () => {
+      // Taken when this write's turn comes: inserts queued while a removal held the lock go in
+      // one transaction after it.
+      const batch = queued;
+      queued = [];
+      if (batch.length === 0) return;
+      try {
+        settleBatch(batch, await run(describeBatch(batch), () => batchTx.immediate(batch.map((q) => q.record))));
+      } catch (err) {
+        batch.forEach((q) => q.reject(err));
+      }
+    });
   };
   const deleteTx = db.transaction((name: string, version: string): VersionRecord | undefined => {
     const row = sql.get.get(name, version) as Row | undefined;
@@ -225,16 +245,34 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     },
 
     deleteVersion(name, version) {
-      return run(`delete ${name}@${version}`, () => deleteTx.immediate(name, version));
+      return exclusively(() => run(`delete ${name}@${version}`, () => deleteTx.immediate(name, version)));
     },
 
     isDigestReferenced(digest: Digest) {
       return run(`look up ${digest}`, () => sql.referenced.get(digest) !== undefined);
     },
 
+    removeIfUnreferenced(digest: Digest, remove: () => Promise<boolean>) {
+      return exclusively(async () => {
+        // BEGIN IMMEDIATE takes the database's write lock: from here until COMMIT no process can
+        // insert a version, so "nothing refers to it" stays true while the blob is removed.
+        await run(`lock ${path} to remove ${digest}`, () => db.exec('BEGIN IMMEDIATE'));
+        guarding = true;
+        try {
+          const referenced = await run(`look up ${digest}`, () => sql.referenced.get(digest) !== undefined);
+          if (referenced) return false;
+          return await remove();
+        } finally {
+          guarding = false;
+          // Nothing was written: ending the transaction only releases the lock.
+          if (db.open && db.inTransaction) db.exec('COMMIT');
+        }
+      });
+    },
+
     async addDownloads(name, count) {
       checkDownloadCount(name, count);
-      return run(`count downloads of ${name}`, () => downloadsTx.immediate(name, count));
+      return exclusively(() => run(`count downloads of ${name}`, () => downloadsTx.immediate(name, count)));
     },
 
     getDownloads(names) {
@@ -243,10 +281,14 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
 
     close() {
       if (closed) return;
-      // Inserts still waiting for their loop turn are committed now, not dropped.
+      // Inserts still waiting for their loop turn are committed now, not dropped; unless a
+      // removal holds the lock meanwhile (closed mid-gc): committed inside its transaction they
+      // would slip past its guard, so they fail instead, and nothing was acknowledged.
       const batch = queued;
       queued = [];
-      if (batch.length > 0) {
+      if (batch.length > 0 && guarding) {
+        for (const q of batch) q.reject(new RegistryError('E_CLOSED', `the metadata database ${path} was closed while a blob removal held its lock; ${describeBatch(batch)} was not committed`));
+      } else if (batch.length > 0) {
         try {
           settleBatch(batch, batchTx.immediate(batch.map((q) => q.record)));
         } catch (err) {

@@ -57,6 +57,18 @@ export interface MetadataProvider extends Provider {
   deleteVersion(name: string, version: string): Promise<VersionRecord | undefined>;
   /** True when any version refers to this digest (gc keeps such blobs). */
   isDigestReferenced(digest: Digest): Promise<boolean>;
+  /**
+   * Optional: calls `remove` (the store deleting the blob) only when no version refers to
+   * `digest`, and holds back every insert of a version, from any process sharing this metadata,
+   * until `remove` has settled. Resolves to what `remove` resolved to, or false, without calling
+   * it, when a version refers to the digest. Rejects with `remove`'s error, releasing the hold.
+   *
+   * Why: gc, delete and a failed publish remove a blob only when nothing refers to it. Asked
+   * first and removed after, a publish of the same bytes could insert its version in between and
+   * be acknowledged, then lose its archive. Without this method the core still asks first and
+   * removes after, and that window stays open.
+   */
+  removeIfUnreferenced?(digest: Digest, remove: () => Promise<boolean>): Promise<boolean>;
 
   /** Adds to a package's download count (the registry's own popularity signal). */
   addDownloads(name: string, count: number): Promise<void>;

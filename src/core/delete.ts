@@ -7,6 +7,7 @@
  */
 import type { VersionRecord } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
+import { removeUnreferencedBlob } from './blob-removal.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { assertName, sortHighestFirst } from './lookup.js';
 import { syncSearchEntry } from './search-sync.js';
@@ -55,8 +56,7 @@ export const DELETE_STEPS: ReadonlyArray<Step<DeleteState>> = [removeRow, update
 /** Removes the blob unless another version still refers to it (identical bytes are one blob). */
 async function removeBlob(ctx: CoreContext, record: VersionRecord): Promise<{ removed: boolean; error?: string }> {
   try {
-    if (await ctx.metadata.isDigestReferenced(record.digest)) return { removed: false };
-    return { removed: await ctx.storage.delete(record.digest) };
+    return { removed: await removeUnreferencedBlob(ctx, record.digest) };
   } catch (err) {
     return { removed: false, error: `${err instanceof Error ? err.message : String(err)}; the archive is left unreferenced, run \`pakt gc\`` };
   }

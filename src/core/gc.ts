@@ -9,6 +9,7 @@
  * and the result lists what would go and the bytes that would be freed.
  */
 import type { Digest } from '../contracts/index.js';
+import { removeUnreferencedBlob } from './blob-removal.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { runSteps, type Step } from './steps.js';
 import type { GcOptions, GcResult, ProgressCallback } from './types.js';
@@ -50,9 +51,10 @@ const removeOrphans: Step<GcState> = {
     let done = 0;
     for (const blob of state.candidates) {
       done += 1;
-      // Checked again: a publish may have indexed this archive since findOrphans saw it.
-      if (await ctx.metadata.isDigestReferenced(blob.digest)) continue;
-      if (state.dryRun || (await ctx.storage.delete(blob.digest))) state.removed.push(blob);
+      // Checked again: a publish may have indexed this archive since findOrphans saw it (and,
+      // when removing, under the metadata's hold, so none can index it while it goes).
+      const removed = state.dryRun ? !(await ctx.metadata.isDigestReferenced(blob.digest)) : await removeUnreferencedBlob(ctx, blob.digest);
+      if (removed) state.removed.push(blob);
       state.onProgress?.(done, state.candidates.length);
     }
     return { removed: state.removed.length };

@@ -15,6 +15,7 @@ import { rmSync } from 'node:fs';
 import type { Digest, PackageMetadata, ValidationReport, VersionRecord } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
 import { isValidName } from '../package/name-version.js';
+import { removeUnreferencedBlob } from './blob-removal.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { intakeToTempFile, tempFileOf, type IntakeResult } from './intake.js';
 import { syncSearchEntry } from './search-sync.js';
@@ -93,16 +94,15 @@ async function storeArchive(ctx: CoreContext, taken: IntakeResult, digest: Diges
 /**
  * Removes the blob this publish stored, unless a version refers to it. Not asking the store first
  * saves a round trip per publish: if the blob was already there it is an orphan (no row refers to
- * it, or checkExisting would have found one), so removing it is what gc would do. (A process
- * publishing the very same bytes at that moment then fails its post-insert check in `index` and
- * can simply retry.)
+ * it, or checkExisting would have found one), so removing it is what gc would do. A process
+ * publishing the very same bytes at that moment is covered in `index`.
  */
 async function removeStoredBlob(state: PublishState, ctx: CoreContext): Promise<void> {
   if (state.storing) await state.storing.catch(() => undefined);
   const digest = state.digest;
   if (!digest || !state.blobCreated) return;
   state.blobCreated = false; // once, whichever step's undo gets here first
-  if (!(await ctx.metadata.isDigestReferenced(digest))) await ctx.storage.delete(digest);
+  await removeUnreferencedBlob(ctx, digest);
 }
 
 const checkVersions: Step<PublishState> = {
@@ -178,9 +178,16 @@ const index: Step<PublishState> = {
     }
     state.inserted = true;
     state.record = record;
-    // A gc or delete running in another process may have removed the blob between store and
-    // insert (it was unreferenced then). Refuse rather than leave a version without its archive.
-    if (!(await ctx.storage.stat(digest))) {
+    // A gc, a delete or a failed publish of the same bytes, in another process, may have removed
+    // the blob between store and insert (it was unreferenced then). This version refers to it
+    // now, so no removal takes it again (blob-removal.ts): store it once more when the bytes are
+    // still at hand, else refuse rather than leave a version without its archive.
+    let present = (await ctx.storage.stat(digest)) !== undefined;
+    if (!present && state.intake?.bytes) {
+      await storeArchive(ctx, state.intake, digest);
+      present = (await ctx.storage.stat(digest)) !== undefined;
+    }
+    if (!present) {
       throw new RegistryError('E_STORE_BLOB_MISSING', `the archive of ${m.name}@${m.version} was removed by a concurrent gc or delete while it was being published; publish it again`, { name: m.name, version: m.version, expected: digest, hint: 'Publish again; avoid running `pakt gc` while publishing.' });
     }
   },

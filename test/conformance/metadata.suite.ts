@@ -53,6 +53,7 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
   const probe = await options.create();
   const caps = { ...probe.capabilities };
   const hasVersionNumbers = typeof probe.listVersionNumbers === 'function';
+  const hasGuardedRemoval = typeof probe.removeIfUnreferenced === 'function';
   await probe.close?.();
   await options.cleanup?.(probe);
 
@@ -148,6 +149,56 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
       await p.deleteVersion('alpha', '1.1.0');
       expect((await p.listVersionNumbers!('alpha')).sort()).toEqual(versions.filter((v) => v !== '1.1.0').sort());
       expect(await p.listVersionNumbers!('no-such-package')).toEqual([]);
+    });
+
+    needs('removeIfUnreferenced', hasGuardedRemoval, 'removeIfUnreferenced removes only what no version refers to, and returns what the removal said', async () => {
+      const p = await fresh();
+      const kept = sampleRecord('kept', '1.0.0');
+      await p.insertVersion(kept);
+      const calls: string[] = [];
+      expect(await p.removeIfUnreferenced!(kept.digest, async () => (calls.push('kept'), true))).toBe(false);
+      const orphan = digestOfBytes('orphan');
+      expect(await p.removeIfUnreferenced!(orphan, async () => (calls.push('orphan'), true))).toBe(true);
+      expect(await p.removeIfUnreferenced!(orphan, async () => (calls.push('gone already'), false))).toBe(false);
+      expect(calls).toEqual(['orphan', 'gone already']);
+    });
+
+    needs('removeIfUnreferenced', hasGuardedRemoval, 'an insert referring to a digest being removed waits until the removal has settled', async () => {
+      const p = await fresh();
+      const record = sampleRecord('late', '1.0.0');
+      const order: string[] = [];
+      let finishRemoval!: () => void;
+      const removalMayFinish = new Promise<void>((resolve) => (finishRemoval = resolve));
+      let removalStarted!: () => void;
+      const started = new Promise<void>((resolve) => (removalStarted = resolve));
+      const removal = p.removeIfUnreferenced!(record.digest, async () => {
+        removalStarted();
+        await removalMayFinish;
+        order.push('removed');
+        return true;
+      });
+      await started;
+      const insert = p.insertVersion(record).then((outcome) => {
+        order.push('inserted');
+        return outcome;
+      });
+      // Several loop turns and a timer: an insert that did not wait would have settled by now.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(order).toEqual([]);
+      finishRemoval();
+      expect(await removal).toBe(true);
+      expect(await insert).toEqual({ status: 'inserted' });
+      expect(order).toEqual(['removed', 'inserted']);
+      expect(await p.isDigestReferenced(record.digest)).toBe(true);
+    });
+
+    needs('removeIfUnreferenced', hasGuardedRemoval, 'a removal that fails passes its error on and holds nothing back after it', async () => {
+      const p = await fresh();
+      const digest = digestOfBytes('failing');
+      const boom = new Error('disk on fire');
+      await expect(p.removeIfUnreferenced!(digest, async () => Promise.reject(boom))).rejects.toBe(boom);
+      expect(await p.insertVersion(sampleRecord('after', '1.0.0', 'failing'))).toEqual({ status: 'inserted' });
+      expect(await p.removeIfUnreferenced!(digest, async () => true)).toBe(false);
     });
 
     test('listPackageNames is sorted and unique, and forgets a package whose last version is deleted', async () => {

@@ -11,7 +11,12 @@
  *
  * insert-forever <db> <index>: inserts crash-<index>@1.0.<n> for n = 0, 1, ... until killed,
  * printing {inserted: version} after each insert resolves.
+ *
+ * hold-removal <db> <markers>: removeIfUnreferenced of the digest of 'held', whose removal
+ * writes <markers>/removing, waits 400 ms, then writes <markers>/removed.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
 import { isRegistryError } from '../../../src/errors.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
@@ -38,6 +43,18 @@ try {
       if (n % 3 === 0) await meta.deleteVersion(`crash-${index}`, v);
       process.stdout.write(`${JSON.stringify({ inserted: v, deleted: n % 3 === 0 })}\n`);
     }
+  }
+  if (mode === 'hold-removal') {
+    const markers = indexText!;
+    const removed = await meta.removeIfUnreferenced!(digestOfBytes('held'), async () => {
+      writeFileSync(join(markers, 'removing'), '');
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      writeFileSync(join(markers, 'removed'), '');
+      return true;
+    });
+    await meta.close?.();
+    process.stdout.write(`${JSON.stringify({ ok: true, removed })}\n`);
+    process.exit(0);
   }
   if (mode === 'insert-one') {
     const outcome = await meta.insertVersion(record('solo', '1.0.0', 'solo'));

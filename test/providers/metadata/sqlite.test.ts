@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -289,6 +290,26 @@ describe('sqlite metadata: its own cases', () => {
       for await (const _ of m.allVersions()) rows++;
       expect(rows).toBe(rounds * (2 + processes));
       expect((await m.getDownloads(['shared'])).get('shared')).toBe(processes * rounds);
+    });
+
+    it('an insert in another process waits while removeIfUnreferenced removes a blob of that digest', async () => {
+      const p = await path();
+      const markers = mkdtempSync(join(tmpdir(), 'pakt-hold-'));
+      try {
+        const holder = runChild(child.file, ['hold-removal', p, markers]);
+        // Bounded wait for the child to be inside its removal (it holds the write lock then).
+        for (let i = 0; i < 200 && !existsSync(join(markers, 'removing')); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+        expect(existsSync(join(markers, 'removing'))).toBe(true);
+        const m = meta({ path: p });
+        const record = { name: 'held', version: '1.0.0', digest: digestOfBytes('held'), size: 4, publishedAt: new Date().toISOString(), metadata: { name: 'held', version: '1.0.0' } };
+        expect(await m.insertVersion(record)).toEqual({ status: 'inserted' });
+        // The insert could commit only once the removal had finished and released the lock.
+        expect(existsSync(join(markers, 'removed'))).toBe(true);
+        const result = await holder;
+        expect(JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}')).toEqual({ ok: true, removed: true });
+      } finally {
+        rmSync(markers, { recursive: true, force: true });
+      }
     });
 
     it('writers killed at random moments leave a sound database holding every reported write', async () => {

@@ -1,0 +1,132 @@
+/**
+ * A removal of an unreferenced archive (gc, delete, a failed publish's undo) racing a publish of
+ * the very same bytes. The publish's insert lands between "nothing refers to it" and the removal:
+ * the interleaving is forced here, at the moment the store is asked to delete, so the outcome
+ * does not depend on timing luck. Whatever the order, an acknowledged version keeps its archive.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MetadataProvider, StorageProvider, VersionRecord } from '../../src/contracts/index.js';
+import { CoreRegistryManager } from '../../src/core/registry-manager.js';
+import { defaultProviders } from '../../providers/index.js';
+import { createMemoryMetadata } from '../../providers/metadata/memory.js';
+import { createMemoryStorage } from '../../providers/storage/memory.js';
+import { createSemverVersioning } from '../../providers/versioning/semver.js';
+import { createZipValidator } from '../../providers/validation/zip.js';
+import { createIndexedSearch } from '../../providers/search/indexed.js';
+import { tempStore, type TempStore } from './helpers.js';
+
+interface Rigged {
+  registry: CoreRegistryManager;
+  metadata: MetadataProvider;
+  storage: StorageProvider;
+  /** Runs once, inside the next storage.delete, before the blob is removed. */
+  beforeNextDelete(hook: () => Promise<void>): void;
+  /** Resolves when the next insertVersion call has been made (not settled). */
+  nextInsertCalled(): Promise<VersionRecord>;
+}
+
+/** The registry on the given providers, with storage.delete and metadata.insertVersion observable. */
+function rig(base: { metadata: MetadataProvider; storage: StorageProvider }): Rigged {
+  let hook: (() => Promise<void>) | undefined;
+  let insertCalled: ((r: VersionRecord) => void) | undefined;
+  const storage: StorageProvider = Object.create(base.storage) as StorageProvider;
+  storage.delete = async (digest) => {
+    const h = hook;
+    hook = undefined;
+    if (h) await h();
+    return base.storage.delete(digest);
+  };
+  const metadata: MetadataProvider = Object.create(base.metadata) as MetadataProvider;
+  metadata.insertVersion = (record) => {
+    const signal = insertCalled;
+    insertCalled = undefined;
+    const outcome = base.metadata.insertVersion(record);
+    signal?.(record);
+    return outcome;
+  };
+  const registry = new CoreRegistryManager({ metadata, storage, versioning: createSemverVersioning(), validation: createZipValidator(), search: createIndexedSearch(), actor: 'tester' });
+  return {
+    registry,
+    metadata,
+    storage,
+    beforeNextDelete: (h) => (hook = h),
+    nextInsertCalled: () => new Promise((resolve) => (insertCalled = resolve)),
+  };
+}
+
+const setups: Array<[string, (t: TempStore) => { metadata: MetadataProvider; storage: StorageProvider }]> = [
+  ['SQLite + fs-cas', (t) => {
+    const { metadata, storage } = defaultProviders({ path: t.store, fsync: false, audit: false });
+    return { metadata, storage };
+  }],
+  ['in memory', () => ({ metadata: createMemoryMetadata(), storage: createMemoryStorage() })],
+];
+
+describe.each(setups)('removing an unreferenced archive while the same bytes are published (%s)', (_label, providers) => {
+  let t: TempStore;
+  let rigged: Rigged | undefined;
+  afterEach(async () => {
+    await rigged?.registry.close();
+    rigged = undefined;
+    t.cleanup();
+  });
+
+  it('gc: the publish that inserted its version meanwhile keeps its archive', async () => {
+    t = tempStore();
+    rigged = rig(providers(t));
+    const { registry, metadata, storage } = rigged;
+    const pkg = await t.pkg('raced', '1.0.0');
+    await registry.publishPackage(pkg.file);
+    // The row goes, the archive stays: an orphan, as a crash mid-delete leaves one.
+    await metadata.deleteVersion('raced', '1.0.0');
+
+    let publishing: Promise<unknown> | undefined;
+    rigged.beforeNextDelete(async () => {
+      // gc has found the archive unreferenced and is about to remove it: publish the same bytes.
+      const inserted = rigged!.nextInsertCalled();
+      publishing = registry.publishPackage(pkg.file).then(
+        (r) => ({ ok: true, r }),
+        (err: unknown) => ({ ok: false, err }),
+      );
+      await inserted;
+      // Time for an insert that is not held back to commit and the publish to check its archive.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    const gc = await registry.gc();
+    const outcome = (await publishing) as { ok: boolean; r?: { status: string }; err?: unknown };
+
+    expect(gc.removed).toBe(1);
+    expect(outcome.ok, String(outcome.err)).toBe(true);
+    expect(outcome.r?.status).toBe('published');
+    // The version exists, and so does its archive, intact.
+    expect(await storage.stat(pkg.digest)).toEqual({ digest: pkg.digest, size: pkg.size });
+    const check = await registry.verify();
+    expect(check).toMatchObject({ ok: true, missing: [], corrupt: [] });
+  });
+
+  it('delete: a republish of the deleted bytes racing the blob removal keeps its archive', async () => {
+    t = tempStore();
+    rigged = rig(providers(t));
+    const { registry, storage } = rigged;
+    const pkg = await t.pkg('again', '1.0.0');
+    await registry.publishPackage(pkg.file);
+
+    let publishing: Promise<unknown> | undefined;
+    rigged.beforeNextDelete(async () => {
+      const inserted = rigged!.nextInsertCalled();
+      publishing = registry.publishPackage(pkg.file).then(
+        (r) => ({ ok: true, r }),
+        (err: unknown) => ({ ok: false, err }),
+      );
+      await inserted;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    await registry.deletePackage('again', '1.0.0');
+    const outcome = (await publishing) as { ok: boolean; r?: { status: string }; err?: unknown };
+
+    expect(outcome.ok, String(outcome.err)).toBe(true);
+    expect((await registry.getPackageInfo('again', '1.0.0')).digest).toBe(pkg.digest);
+    expect(await storage.stat(pkg.digest)).toEqual({ digest: pkg.digest, size: pkg.size });
+    expect(await registry.verify()).toMatchObject({ ok: true, missing: [], corrupt: [] });
+  });
+});
