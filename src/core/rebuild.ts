@@ -9,7 +9,7 @@
  * The original publish time is not stored in an archive; rebuilt rows get the time of the rebuild.
  */
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Digest, VersionRecord } from '../contracts/index.js';
 import { isRegistryError } from '../errors.js';
@@ -69,10 +69,15 @@ async function restoreOne(ctx: CoreContext, state: RebuildState, digest: Digest)
       state.unreadable.push({ digest, code: first?.code ?? 'E_INTERNAL', message: first?.message ?? 'invalid archive' });
       return;
     }
-    const size = (await ctx.storage.stat(digest))?.size ?? 0;
+    // The size of the verified copy: the stored blob may be gone by now (see below).
+    const { size } = await stat(temp);
     const m = report.metadata;
     const record: VersionRecord = { name: m.name, version: m.version, digest, size, publishedAt: ctx.clock().toISOString(), metadata: m };
     const outcome = await ctx.metadata.insertVersion(record);
+    // A gc in another process may have removed the archive (unreferenced until this insert)
+    // while it was read; the row now refers to it, so it is not removed again: store the
+    // verified copy back, so the new row never points at nothing.
+    if (outcome.status === 'inserted' && !(await ctx.storage.stat(digest))) await ctx.storage.put(digest, size, temp);
     if (outcome.status === 'inserted') state.inserted += 1;
     else if (outcome.status === 'unchanged') state.unchanged += 1;
     else state.conflicts.push({ name: m.name, version: m.version, digest });

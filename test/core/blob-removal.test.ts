@@ -23,12 +23,15 @@ interface Rigged {
   beforeNextDelete(hook: () => Promise<void>): void;
   /** Resolves when the next insertVersion call has been made (not settled). */
   nextInsertCalled(): Promise<VersionRecord>;
+  /** Runs once, inside the next insertVersion, before the row is inserted. */
+  beforeNextInsert(hook: () => Promise<void>): void;
 }
 
 /** The registry on the given providers, with storage.delete and metadata.insertVersion observable. */
 function rig(base: { metadata: MetadataProvider; storage: StorageProvider }): Rigged {
   let hook: (() => Promise<void>) | undefined;
   let insertCalled: ((r: VersionRecord) => void) | undefined;
+  let insertHook: (() => Promise<void>) | undefined;
   const storage: StorageProvider = Object.create(base.storage) as StorageProvider;
   storage.delete = async (digest) => {
     const h = hook;
@@ -37,7 +40,10 @@ function rig(base: { metadata: MetadataProvider; storage: StorageProvider }): Ri
     return base.storage.delete(digest);
   };
   const metadata: MetadataProvider = Object.create(base.metadata) as MetadataProvider;
-  metadata.insertVersion = (record) => {
+  metadata.insertVersion = async (record) => {
+    const h = insertHook;
+    insertHook = undefined;
+    if (h) await h();
     const signal = insertCalled;
     insertCalled = undefined;
     const outcome = base.metadata.insertVersion(record);
@@ -51,6 +57,7 @@ function rig(base: { metadata: MetadataProvider; storage: StorageProvider }): Ri
     storage,
     beforeNextDelete: (h) => (hook = h),
     nextInsertCalled: () => new Promise((resolve) => (insertCalled = resolve)),
+    beforeNextInsert: (h) => (insertHook = h),
   };
 }
 
@@ -102,6 +109,23 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
     expect(await storage.stat(pkg.digest)).toEqual({ digest: pkg.digest, size: pkg.size });
     const check = await registry.verify();
     expect(check).toMatchObject({ ok: true, missing: [], corrupt: [] });
+  });
+
+  it('rebuild: an archive gc removes while it is being restored is stored back with its row', async () => {
+    t = tempStore();
+    rigged = rig(providers(t));
+    const { registry, metadata, storage } = rigged;
+    const pkg = await t.pkg('restored', '1.0.0');
+    await registry.publishPackage(pkg.file);
+    await metadata.deleteVersion('restored', '1.0.0');
+    // The rebuild has read and validated the orphan; before its row goes in, gc removes it.
+    rigged.beforeNextInsert(async () => {
+      expect((await registry.gc()).removed).toBe(1);
+    });
+    const rebuilt = await registry.rebuildMetadata();
+    expect(rebuilt.inserted).toBe(1);
+    expect(await storage.stat(pkg.digest)).toEqual({ digest: pkg.digest, size: pkg.size });
+    expect(await registry.verify()).toMatchObject({ ok: true, missing: [], corrupt: [] });
   });
 
   it('delete: a republish of the deleted bytes racing the blob removal keeps its archive', async () => {
