@@ -14,7 +14,7 @@ import {
   type VersionRecord,
 } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
-import { checkDownloadCount, checkVersionRecord } from './record-check.js';
+import { checkDownloadCount, checkVersionRecord, parseChangeCursor } from './record-check.js';
 
 /**
  * A deep copy of a record's value. Records are JSON-shaped (strings, numbers, booleans, null,
@@ -48,6 +48,12 @@ function copyValue<T>(value: T, depth = 0): T {
 export interface MemoryMetadataOptions {
   /** Records to start with (inserted in order through insertVersion's rules). */
   initial?: readonly VersionRecord[];
+  /**
+   * How many changes changesSince keeps (default 10,000); a cursor further behind is answered
+   * as incomplete. Memory is one process, so the feed only matters to several managers sharing
+   * one provider; it is kept for the contract's sake, and cheap.
+   */
+  changesKept?: number;
 }
 
 export function createMemoryMetadata(options: MemoryMetadataOptions = {}): MetadataProvider {
@@ -55,6 +61,24 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
   const packages = new Map<string, Map<string, VersionRecord>>();
   const downloads = new Map<string, number>();
   let closed = false;
+
+  // The change feed: the name of every version inserted or deleted, change n at log[n - logStart].
+  // Trimmed in halves, so keeping the last `kept` costs O(1) per change on average.
+  const kept = options.changesKept ?? 10_000;
+  if (!Number.isSafeInteger(kept) || kept <= 0) {
+    throw new RegistryError('E_PROVIDER_OPTION', `option changesKept of createMemoryMetadata must be a positive integer, got ${String(options.changesKept)}`);
+  }
+  let log: string[] = [];
+  let logStart = 1;
+  const head = (): number => logStart + log.length - 1;
+  const logChange = (name: string): void => {
+    log.push(name);
+    if (log.length >= 2 * kept) {
+      const last = head();
+      log = log.slice(log.length - kept);
+      logStart = last - kept + 1;
+    }
+  };
 
   const open = (): void => {
     if (closed) throw new RegistryError('E_CLOSED', 'the in-memory metadata store was used after close()');
@@ -74,6 +98,7 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
       packages.set(record.name, versions);
     }
     versions.set(record.version, copyValue(record));
+    logChange(record.name);
     return { status: 'inserted' };
   };
 
@@ -137,6 +162,7 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
       if (!versions || !record) return undefined;
       versions.delete(version);
       if (versions.size === 0) packages.delete(name);
+      logChange(name);
       return record;
     },
 
@@ -157,6 +183,14 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
         removing = undefined;
         release();
       }
+    },
+
+    async changesSince(cursor) {
+      open();
+      if (cursor === undefined) return { cursor: String(head()), names: [], complete: true };
+      const from = parseChangeCursor(cursor, 'the in-memory metadata store');
+      if (from < logStart - 1 || from > head()) return { cursor: String(head()), names: [], complete: false };
+      return { cursor: String(head()), names: [...new Set(log.slice(from - logStart + 1))], complete: true };
     },
 
     async addDownloads(name, count) {

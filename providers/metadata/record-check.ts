@@ -29,3 +29,16 @@ export function checkDownloadCount(name: string, count: number): void {
     throw new RegistryError('E_INVALID_ARGUMENT', `download count for ${name} must be a non-negative integer, got ${String(count)}`, { found: count });
   }
 }
+
+/**
+ * The position a change-feed cursor names. Both providers here write a cursor as the decimal
+ * number of the last change it covers ("0": before the first); anything else was not theirs.
+ */
+export function parseChangeCursor(cursor: unknown, store: string): number {
+  const n = typeof cursor === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(cursor) ? Number(cursor) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    const shown = typeof cursor === 'string' ? JSON.stringify(cursor.slice(0, 40)) : String(cursor);
+    throw new RegistryError('E_INVALID_ARGUMENT', `changesSince of ${store} got cursor ${shown}, which it cannot have returned: pass the cursor of an earlier answer, or none to start`, { found: shown });
+  }
+  return n;
+}

@@ -19,6 +19,13 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * How many changes the change feed keeps (migration 2 writes it into its trigger; another bound
+ * is a new migration). 10,000 rows are a few hundred KB; a search process further behind than
+ * that rebuilds its index once instead of applying them.
+ */
+export const CHANGES_KEPT = 10_000;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -38,6 +45,38 @@ export const MIGRATIONS: readonly Migration[] = [
         name  TEXT    NOT NULL PRIMARY KEY,
         count INTEGER NOT NULL CHECK (count >= 0)
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    description: `change feed: changes(seq, name) filled by triggers on versions, the last ${CHANGES_KEPT} kept`,
+    // Triggers, not code in the provider: every write path (this code, an older pakt still running
+    // on the store, a manual fix in the sqlite3 shell) is logged, in the writing transaction.
+    // AUTOINCREMENT: a seq is never reused, even after pruning, so a cursor never points into a
+    // later change. Each logged change drops the one CHANGES_KEPT behind it: the table stays
+    // bounded; a reader further behind is told its answer is incomplete (see changesSince).
+    sql: `
+      CREATE TABLE changes (
+        seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT    NOT NULL
+      );
+      CREATE TRIGGER versions_logged_insert AFTER INSERT ON versions
+      BEGIN
+        INSERT INTO changes (name) VALUES (NEW.name);
+      END;
+      CREATE TRIGGER versions_logged_delete AFTER DELETE ON versions
+      BEGIN
+        INSERT INTO changes (name) VALUES (OLD.name);
+      END;
+      CREATE TRIGGER versions_logged_update AFTER UPDATE ON versions
+      BEGIN
+        INSERT INTO changes (name) VALUES (OLD.name);
+        INSERT INTO changes (name) SELECT NEW.name WHERE NEW.name <> OLD.name;
+      END;
+      CREATE TRIGGER changes_pruned AFTER INSERT ON changes
+      BEGIN
+        DELETE FROM changes WHERE seq <= NEW.seq - ${CHANGES_KEPT};
+      END;
     `,
   },
 ];

@@ -26,6 +26,7 @@ import {
 } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
 import { checkDownloadCount, checkVersionRecord } from './record-check.js';
+import { createChangeFeed } from './sqlite-changes.js';
 import { isBusy, toMetaError } from './sqlite-errors.js';
 import { migrate, type Migration } from './sqlite-migrations.js';
 
@@ -82,6 +83,7 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
 
   const db = openDatabase(path, busyTimeoutMs, synchronous, options.migrations);
   let closed = false;
+  const feed = createChangeFeed(db, path);
 
   const sql = {
     insert: db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`),
@@ -158,7 +160,9 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       queued = [];
       if (batch.length === 0) return;
       try {
-        settleBatch(batch, await run(describeBatch(batch), () => batchTx.immediate(batch.map((q) => q.record))));
+        const outcomes = await run(describeBatch(batch), () => batchTx.immediate(batch.map((q) => q.record)));
+        feed.noteOwnWrite();
+        settleBatch(batch, outcomes);
       } catch (err) {
         batch.forEach((q) => q.reject(err));
       }
@@ -245,7 +249,13 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     },
 
     deleteVersion(name, version) {
-      return exclusively(() => run(`delete ${name}@${version}`, () => deleteTx.immediate(name, version)));
+      return exclusively(() =>
+        run(`delete ${name}@${version}`, () => {
+          const removed = deleteTx.immediate(name, version);
+          if (removed) feed.noteOwnWrite();
+          return removed;
+        }),
+      );
     },
 
     isDigestReferenced(digest: Digest) {
@@ -268,6 +278,10 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
           if (db.open && db.inTransaction) db.exec('COMMIT');
         }
       });
+    },
+
+    changesSince(cursor) {
+      return run('read the change feed', () => feed.since(cursor));
     },
 
     async addDownloads(name, count) {

@@ -24,6 +24,24 @@ export type InsertOutcome =
   /** The same name@version exists with a different digest; the caller maps it to E_VERSION_EXISTS. */
   | { status: 'conflict'; existing: VersionRecord };
 
+/** What changesSince answers: which packages changed after a cursor, and the cursor to ask from next. */
+export interface MetadataChanges {
+  /** Where this answer ends; pass it to the next changesSince call. Opaque to the caller. */
+  readonly cursor: string;
+  /**
+   * Names of packages with a version inserted or deleted after the cursor asked about, each once,
+   * in no particular order. May name a package whose versions ended up as they were (re-reading
+   * it is harmless); never leaves out one that changed, unless `complete` is false.
+   */
+  readonly names: readonly string[];
+  /**
+   * False when changes after the cursor asked about may be missing (the cursor is older than the
+   * oldest change the provider still keeps, or from a store that was replaced): whatever the
+   * caller derived from the metadata must be read again whole, then followed from `cursor`.
+   */
+  readonly complete: boolean;
+}
+
 export interface MetadataCapabilities {
   /** Several processes may open the same store at once (SQLite WAL, PostgreSQL). */
   readonly multiProcess: boolean;
@@ -69,6 +87,20 @@ export interface MetadataProvider extends Provider {
    * removes after, and that window stays open.
    */
   removeIfUnreferenced?(digest: Digest, remove: () => Promise<boolean>): Promise<boolean>;
+  /**
+   * Optional: a change feed. Without a cursor, the current position (no names): take it before
+   * reading the metadata whole, so nothing written during the read is missed. With a cursor from
+   * an earlier answer, the packages whose versions were inserted or deleted since, by any process
+   * or connection sharing this metadata, this one included. Reading does not consume: the same
+   * cursor gives the same names again (plus later ones). A cursor this provider cannot have
+   * returned is refused with E_INVALID_ARGUMENT.
+   *
+   * Why: the manager keeps a search index built from the metadata; without this method it learns
+   * only of its own process's publishes and deletes, and search stays stale when another process
+   * (the CLI, another server) writes to the same store. It is asked before every search, so an
+   * answer when nothing changed must cost microseconds (SQLite: PRAGMA data_version, no query).
+   */
+  changesSince?(cursor?: string): Promise<MetadataChanges>;
 
   /** Adds to a package's download count (the registry's own popularity signal). */
   addDownloads(name: string, count: number): Promise<void>;

@@ -54,6 +54,7 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
   const caps = { ...probe.capabilities };
   const hasVersionNumbers = typeof probe.listVersionNumbers === 'function';
   const hasGuardedRemoval = typeof probe.removeIfUnreferenced === 'function';
+  const hasChangeFeed = typeof probe.changesSince === 'function';
   await probe.close?.();
   await options.cleanup?.(probe);
 
@@ -199,6 +200,40 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
       await expect(p.removeIfUnreferenced!(digest, async () => Promise.reject(boom))).rejects.toBe(boom);
       expect(await p.insertVersion(sampleRecord('after', '1.0.0', 'failing'))).toEqual({ status: 'inserted' });
       expect(await p.removeIfUnreferenced!(digest, async () => true)).toBe(false);
+    });
+
+    needs('changesSince', hasChangeFeed, 'changesSince names each package with a version inserted or deleted after the cursor, once, and reading does not consume', async () => {
+      const p = await fresh();
+      await p.insertVersion(sampleRecord('before', '1.0.0'));
+      const start = await p.changesSince!();
+      expect(start).toMatchObject({ names: [], complete: true });
+      expect(typeof start.cursor).toBe('string');
+      // Asked once with nothing new (a provider may remember this answer), then written to: the
+      // writes of this very handle must still be reported.
+      expect(await p.changesSince!(start.cursor)).toMatchObject({ names: [], complete: true });
+      await p.insertVersion(sampleRecord('alpha', '1.0.0'));
+      await p.insertVersion(sampleRecord('alpha', '2.0.0'));
+      await p.insertVersion(sampleRecord('beta', '1.0.0'));
+      await p.deleteVersion('before', '1.0.0');
+      const first = await p.changesSince!(start.cursor);
+      expect(first.complete).toBe(true);
+      expect([...first.names].sort()).toEqual(['alpha', 'before', 'beta']);
+      const again = await p.changesSince!(start.cursor);
+      expect([...again.names].sort()).toEqual(['alpha', 'before', 'beta']);
+      expect(await p.changesSince!(first.cursor)).toMatchObject({ names: [], complete: true });
+      await p.deleteVersion('beta', '1.0.0');
+      const second = await p.changesSince!(first.cursor);
+      expect(second).toMatchObject({ names: ['beta'], complete: true });
+      expect(await p.changesSince!(second.cursor)).toMatchObject({ names: [], complete: true });
+    });
+
+    needs('changesSince', hasChangeFeed, 'changesSince refuses a cursor it cannot have returned with E_INVALID_ARGUMENT', async () => {
+      const p = await fresh();
+      for (const bad of ['not a cursor \u0000', '-1', '1.5']) {
+        const err = await p.changesSince!(bad).then(() => undefined, (e: unknown) => e);
+        expect(err, bad).toBeInstanceOf(RegistryError);
+        expect((err as RegistryError).code).toBe('E_INVALID_ARGUMENT');
+      }
     });
 
     test('listPackageNames is sorted and unique, and forgets a package whose last version is deleted', async () => {
@@ -368,6 +403,23 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
       expect(outcomes.filter((o) => o.status === 'conflict')).toHaveLength(11);
       await Promise.all([p.addDownloads('shared', 1), q.addDownloads('shared', 2)]);
       expect((await p.getDownloads(['shared'])).get('shared')).toBe(3);
+    });
+
+    needs('changesSince with multiProcess', hasChangeFeed && caps.multiProcess && options.reopen !== undefined, 'changesSince on one handle reports what another handle inserted and deleted', async () => {
+      const p = await fresh();
+      const q = await another(p);
+      await q.insertVersion(sampleRecord('theirs', '1.0.0'));
+      const start = await p.changesSince!();
+      // Asked once with nothing new, so a provider that remembers the answer must notice q's write.
+      expect(await p.changesSince!(start.cursor)).toMatchObject({ names: [], complete: true });
+      await q.insertVersion(sampleRecord('new-elsewhere', '1.0.0'));
+      await q.deleteVersion('theirs', '1.0.0');
+      const seen = await p.changesSince!(start.cursor);
+      expect(seen.complete).toBe(true);
+      expect([...seen.names].sort()).toEqual(['new-elsewhere', 'theirs']);
+      expect(await p.changesSince!(seen.cursor)).toMatchObject({ names: [], complete: true });
+      await q.insertVersion(sampleRecord('theirs', '2.0.0'));
+      expect(await p.changesSince!(seen.cursor)).toMatchObject({ names: ['theirs'], complete: true });
     });
   });
 }

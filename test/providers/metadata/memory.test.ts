@@ -44,5 +44,23 @@ describe('memory metadata: its own cases', () => {
     expect(((again.metadata['extra'] as Record<string, unknown>)['nested'] as { list: unknown[] }).list[1]).toEqual({ deep: 'x' });
     expect(again.metadata.description).toBe('the a package');
   });
-});
 
+  it('its change feed keeps the last `changesKept` changes; a cursor older than those gets an incomplete answer', async () => {
+    const p = createMemoryMetadata({ changesKept: 3 });
+    const start = await p.changesSince!();
+    for (let i = 0; i < 3; i++) await p.insertVersion(sampleRecord(`p${i}`, '1.0.0'));
+    expect((await p.changesSince!(start.cursor)).names).toEqual(['p0', 'p1', 'p2']);
+    // Trimming keeps the last 3 of every 6: by 10 changes, change 1 is long gone.
+    for (let i = 3; i < 10; i++) await p.insertVersion(sampleRecord(`p${i}`, '1.0.0'));
+    const lost = await p.changesSince!(start.cursor);
+    expect(lost).toEqual({ cursor: '10', names: [], complete: false });
+    await p.deleteVersion('p9', '1.0.0');
+    expect(await p.changesSince!(lost.cursor)).toEqual({ cursor: '11', names: ['p9'], complete: true });
+    expect(await p.changesSince!('9')).toEqual({ cursor: '11', names: ['p9'], complete: true });
+    expect(await p.changesSince!('12')).toMatchObject({ complete: false });
+  });
+
+  it('refuses a changesKept that is not a positive integer with E_PROVIDER_OPTION', async () => {
+    for (const bad of [0, -1, 1.5]) await expectCode(() => createMemoryMetadata({ changesKept: bad }), 'E_PROVIDER_OPTION');
+  });
+});

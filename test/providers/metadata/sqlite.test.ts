@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
-import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../../providers/metadata/sqlite-migrations.js';
+import { CHANGES_KEPT, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../providers/metadata/sqlite-migrations.js';
 import type { MetadataProvider } from '../../../src/contracts/index.js';
 import { RegistryError } from '../../../src/errors.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
@@ -245,6 +245,98 @@ describe('sqlite metadata: its own cases', () => {
     const m = createSqliteMetadata({ path: await path() });
     await m.close?.();
     await expectCode(() => m.getVersion('a', '1.0.0'), 'E_CLOSED');
+  });
+
+  describe('the change feed (changesSince)', () => {
+    /** Inserts `count` versions of throwaway packages straight into the table, in one transaction. */
+    function rawInsertMany(p: string, count: number, prefix: string): void {
+      const raw = new Database(p);
+      try {
+        const insert = raw.prepare('INSERT INTO versions (name, version, digest, size, published_at, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+        raw.transaction(() => {
+          for (let i = 0; i < count; i++) {
+            const r = sampleRecord(`${prefix}-${i}`, '1.0.0');
+            insert.run(r.name, r.version, r.digest, r.size, r.publishedAt, JSON.stringify(r.metadata));
+          }
+        })();
+      } finally {
+        raw.close();
+      }
+    }
+
+    it('a schema-1 store is migrated on open, keeps its data, and its feed starts empty', async () => {
+      const p = await path();
+      const v1 = new Database(p);
+      v1.pragma('journal_mode = WAL');
+      expect(migrate(v1, p, MIGRATIONS.slice(0, 1))).toEqual([1]);
+      const old = sampleRecord('from-v1', '1.0.0');
+      v1.prepare('INSERT INTO versions (name, version, digest, size, published_at, metadata) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(old.name, old.version, old.digest, old.size, old.publishedAt, JSON.stringify(old.metadata));
+      v1.close();
+      const m = meta({ path: p });
+      expect(await m.getVersion('from-v1', '1.0.0')).toEqual(old);
+      const start = await m.changesSince!();
+      expect(start).toEqual({ cursor: '0', names: [], complete: true });
+      await m.insertVersion(sampleRecord('after-upgrade', '1.0.0'));
+      expect(await m.changesSince!(start.cursor)).toMatchObject({ names: ['after-upgrade'], complete: true });
+      const raw = new Database(p, { readonly: true });
+      try {
+        expect(raw.prepare('SELECT version FROM schema_version').get()).toEqual({ version: SCHEMA_VERSION });
+        expect((raw.prepare('SELECT version FROM schema_history ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version))
+          .toEqual(MIGRATIONS.map((mig) => mig.version));
+      } finally {
+        raw.close();
+      }
+    });
+
+    it('logs writes made outside this provider too (the triggers are in the database)', async () => {
+      const p = await path();
+      const m = meta({ path: p });
+      const start = await m.changesSince!();
+      rawInsertMany(p, 3, 'outside');
+      const raw = new Database(p);
+      try {
+        raw.prepare("DELETE FROM versions WHERE name = 'outside-0'").run();
+        raw.prepare("UPDATE versions SET name = 'renamed' WHERE name = 'outside-1'").run();
+      } finally {
+        raw.close();
+      }
+      const seen = await m.changesSince!(start.cursor);
+      expect(seen.complete).toBe(true);
+      expect([...seen.names].sort()).toEqual(['outside-0', 'outside-1', 'outside-2', 'renamed']);
+    });
+
+    it(`keeps the last ${CHANGES_KEPT} changes; a cursor older than those gets an incomplete answer, and a fresh cursor carries on`, async () => {
+      const p = await path();
+      const m = meta({ path: p });
+      await m.insertVersion(sampleRecord('early', '1.0.0'));
+      const behind = await m.changesSince!();
+      const justInTime = behind.cursor;
+      rawInsertMany(p, CHANGES_KEPT - 1, 'bulk');
+      // Exactly every change after `justInTime` is still kept: complete.
+      const full = await m.changesSince!(justInTime);
+      expect(full.complete).toBe(true);
+      expect(full.names).toHaveLength(CHANGES_KEPT - 1);
+      rawInsertMany(p, 2, 'more');
+      const raw = new Database(p, { readonly: true });
+      try {
+        expect(raw.prepare('SELECT count(*) AS n FROM changes').get()).toEqual({ n: CHANGES_KEPT });
+      } finally {
+        raw.close();
+      }
+      const lost = await m.changesSince!(justInTime);
+      expect(lost).toMatchObject({ names: [], complete: false });
+      expect(await m.changesSince!(lost.cursor)).toMatchObject({ names: [], complete: true });
+      await m.deleteVersion('early', '1.0.0');
+      expect(await m.changesSince!(lost.cursor)).toMatchObject({ names: ['early'], complete: true });
+    });
+
+    it('a cursor beyond the last change (a store replaced under it) gets an incomplete answer', async () => {
+      const m = meta({ path: await path() });
+      await m.insertVersion(sampleRecord('one', '1.0.0'));
+      const { cursor } = await m.changesSince!();
+      expect(await m.changesSince!(String(Number(cursor) + 5))).toEqual({ cursor, names: [], complete: false });
+    });
   });
 
   describe('several processes on one database', () => {
