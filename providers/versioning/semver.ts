@@ -3,7 +3,10 @@
  * form of SPEC §2. All the grammar lives in src/package/name-version.ts; this file adapts it to the
  * VersioningProvider contract.
  */
-import semver from 'semver';
+// The classes alone: the whole of `semver` is 48 modules to load for every CLI command.
+import Comparator from 'semver/classes/comparator.js';
+import Range from 'semver/classes/range.js';
+import SemVer from 'semver/classes/semver.js';
 import { CORE_VERSION, type VersioningProvider } from '../../src/contracts/index.js';
 import { compareVersions, isValidVersion, normalizeRange } from '../../src/package/name-version.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
@@ -11,7 +14,7 @@ import { DEFAULT_LIMITS } from '../../src/limits.js';
 export type SemverVersioningOptions = Record<string, never>;
 
 /** node-semver's marker for a comparator that admits everything (`*`); missing from its types. */
-const ANY: unknown = (semver.Comparator as unknown as { ANY: unknown }).ANY;
+const ANY: unknown = (Comparator as unknown as { ANY: unknown }).ANY;
 
 /**
  * A bounded memo for one provider instance. The resolver asks `satisfies` for every version of a
@@ -34,12 +37,12 @@ function memo<T>(limit: number, maxKeyChars: number, compute: (key: string) => T
 }
 
 export function createSemverVersioning(_options: SemverVersioningOptions = {}): VersioningProvider {
-  const parsedVersion = memo(20_000, DEFAULT_LIMITS.maxVersionChars, (v) => (isValidVersion(v) ? new semver.SemVer(v) : null));
+  const parsedVersion = memo(20_000, DEFAULT_LIMITS.maxVersionChars, (v) => (isValidVersion(v) ? new SemVer(v) : null));
   const parsedRange = memo(5_000, DEFAULT_LIMITS.maxRangeChars, (r) => {
     const normalized = normalizeRange(r);
     if (normalized === null) return null;
     try {
-      return new semver.Range(normalized, { loose: false, includePrerelease: false });
+      return new Range(normalized, { loose: false, includePrerelease: false });
     } catch {
       return null;
     }
@@ -57,13 +60,13 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
    * passes the same array for a package every time, so each list is prepared once; a list changed
    * since (same array, other contents) is noticed by comparing the strings and prepared again.
    */
-  const prepared = new WeakMap<readonly string[], { strings: string[]; parsed: semver.SemVer[]; sorted: boolean }>();
+  const prepared = new WeakMap<readonly string[], { strings: string[]; parsed: SemVer[]; sorted: boolean }>();
   const unchanged = (strings: readonly string[], versions: readonly string[]): boolean =>
     strings.length === versions.length && strings.every((v, i) => v === versions[i]);
-  const prepare = (versions: readonly string[]): { parsed: semver.SemVer[]; sorted: boolean } => {
+  const prepare = (versions: readonly string[]): { parsed: SemVer[]; sorted: boolean } => {
     let entry = prepared.get(versions);
     if (!entry || !unchanged(entry.strings, versions)) {
-      const parsed: semver.SemVer[] = [];
+      const parsed: SemVer[] = [];
       let sorted = true;
       for (const v of versions) {
         const p = typeof v === 'string' ? parsedVersion(v) : null;
@@ -101,7 +104,7 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
     if (!sorted) return oneByOne();
     const n = parsed.length;
     /** First index whose version compares to s with a result passing `ok` (a monotone test). */
-    const first = (s: semver.SemVer, ok: (c: number) => boolean): number => {
+    const first = (s: SemVer, ok: (c: number) => boolean): number => {
       let lo = 0;
       let hi = n;
       while (lo < hi) {
@@ -115,10 +118,10 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
     for (const set of range.set) {
       let lo = 0;
       let hi = n;
-      const prereleaseOk: semver.SemVer[] = [];
+      const prereleaseOk: SemVer[] = [];
       for (const c of set) {
         if (c.semver === ANY) continue;
-        const s = c.semver as semver.SemVer;
+        const s = c.semver as SemVer;
         if (s.prerelease.length > 0) prereleaseOk.push(s);
         switch (c.operator) {
           case '':
@@ -152,8 +155,8 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
   };
 
   /** The highest valid version of `versions` that passes `admit`, as given; null when none does. */
-  const highest = (versions: readonly string[], admit: (v: semver.SemVer) => boolean): string | null => {
-    let best: semver.SemVer | null = null;
+  const highest = (versions: readonly string[], admit: (v: SemVer) => boolean): string | null => {
+    let best: SemVer | null = null;
     let bestString: string | null = null;
     for (const v of versions) {
       const parsed = typeof v === 'string' ? parsedVersion(v) : null;

@@ -4,7 +4,8 @@
  * the methods of its contract. A provider that does not fit fails loudly here, with a coded error,
  * instead of half-working later (the Verdaccio loader logs and skips; we refuse).
  */
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { CORE_VERSION, type ProviderFamily } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
 
@@ -31,7 +32,7 @@ export function checkProvider(family: ProviderFamily, provider: unknown, slot: s
     throw new RegistryError('E_PROVIDER_INCOMPATIBLE', `${label} was given as option '${slot}' but declares family '${String(info.family)}'`, { path: slot, expected: family, found: info.family });
   }
   const range = typeof info.coreRange === 'string' ? info.coreRange : '';
-  if (semver.validRange(range) === null || !semver.satisfies(CORE_VERSION, range)) {
+  if (validRange(range) === null || !satisfies(CORE_VERSION, range)) {
     throw new RegistryError('E_PROVIDER_INCOMPATIBLE', `${label} was written for pakt core ${range === '' ? '(no coreRange)' : `'${range}'`}, but this core is ${CORE_VERSION}`, { path: slot, expected: CORE_VERSION, found: info.coreRange });
   }
   const missing = REQUIRED_METHODS[family].filter((m) => typeof (provider as Record<string, unknown>)[m] !== 'function');

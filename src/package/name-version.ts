@@ -5,7 +5,12 @@
  * every untrusted string is length-capped before a regex or node-semver sees it (node-semver's
  * own cap is 256 characters for versions, and its range parser is not ReDoS-proof on long input).
  */
-import semver from 'semver';
+// Only the functions used: the whole of `semver` is 48 modules to load for every CLI command.
+import compare from 'semver/functions/compare.js';
+import parse from 'semver/functions/parse.js';
+import prerelease from 'semver/functions/prerelease.js';
+import semverSatisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 
 const NAME_PATTERN = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
@@ -23,7 +28,7 @@ export function isValidVersion(version: unknown, maxChars: number = DEFAULT_LIMI
   if (!SEMVER_PATTERN.test(version)) return false;
   // node-semver refuses numeric parts above Number.MAX_SAFE_INTEGER; so do we, so every valid
   // version can also be compared.
-  return semver.parse(version) !== null;
+  return parse(version) !== null;
 }
 
 /**
@@ -40,7 +45,7 @@ export function normalizeRange(range: unknown, maxChars: number = DEFAULT_LIMITS
   // A comma with nothing on one side (`>=1,`, `,<2`) is not a range, although joining would hide it.
   if (/(^|\|\|)\s*,|,\s*($|\|\|)|,\s*,/.test(range)) return null;
   try {
-    return semver.validRange(translated, { loose: false }) ?? null;
+    return validRange(translated, { loose: false }) ?? null;
   } catch {
     return null;
   }
@@ -61,7 +66,7 @@ export function satisfies(version: unknown, range: unknown): boolean {
   const normalized = normalizeRange(range);
   if (normalized === null) return false;
   try {
-    return semver.satisfies(version, normalized, { loose: false, includePrerelease: false });
+    return semverSatisfies(version, normalized, { loose: false, includePrerelease: false });
   } catch {
     return false;
   }
@@ -69,15 +74,15 @@ export function satisfies(version: unknown, range: unknown): boolean {
 
 /** SemVer 2.0.0 precedence; build metadata is ignored, as the standard says. */
 export function compareVersions(a: string, b: string): number {
-  return semver.compare(a, b);
+  return compare(a, b);
 }
 
 /** Highest non-prerelease version, or null when there is none. */
 export function latestVersion(versions: readonly string[]): string | null {
   let best: string | null = null;
   for (const v of versions) {
-    if (!isValidVersion(v) || semver.prerelease(v) !== null) continue;
-    if (best === null || semver.compare(v, best) > 0) best = v;
+    if (!isValidVersion(v) || prerelease(v) !== null) continue;
+    if (best === null || compare(v, best) > 0) best = v;
   }
   return best;
 }
@@ -89,7 +94,7 @@ export function maxSatisfying(versions: readonly string[], range: string): strin
   let best: string | null = null;
   for (const v of versions) {
     if (!satisfies(v, normalized)) continue;
-    if (best === null || semver.compare(v, best) > 0) best = v;
+    if (best === null || compare(v, best) > 0) best = v;
   }
   return best;
 }
