@@ -77,7 +77,15 @@ async function restoreOne(ctx: CoreContext, state: RebuildState, digest: Digest)
     // A gc in another process may have removed the archive (unreferenced until this insert)
     // while it was read; the row now refers to it, so it is not removed again: store the
     // verified copy back, so the new row never points at nothing.
-    if (outcome.status === 'inserted' && !(await ctx.storage.stat(digest))) await ctx.storage.put(digest, size, temp);
+    if (outcome.status === 'inserted' && !(await ctx.storage.stat(digest))) {
+      try {
+        await ctx.storage.put(digest, size, temp);
+      } catch (err) {
+        // Not stored back: the row goes again rather than point at nothing.
+        await ctx.metadata.deleteVersion(m.name, m.version);
+        throw err;
+      }
+    }
     if (outcome.status === 'inserted') state.inserted += 1;
     else if (outcome.status === 'unchanged') state.unchanged += 1;
     else state.conflicts.push({ name: m.name, version: m.version, digest });

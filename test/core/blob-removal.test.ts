@@ -13,6 +13,8 @@ import { createMemoryStorage } from '../../providers/storage/memory.js';
 import { createSemverVersioning } from '../../providers/versioning/semver.js';
 import { createZipValidator } from '../../providers/validation/zip.js';
 import { createIndexedSearch } from '../../providers/search/indexed.js';
+import { RegistryError } from '../../src/errors.js';
+import { expectCode } from '../helpers/expect-code.js';
 import { tempStore, type TempStore } from './helpers.js';
 
 interface Rigged {
@@ -125,6 +127,24 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
     const rebuilt = await registry.rebuildMetadata();
     expect(rebuilt.inserted).toBe(1);
     expect(await storage.stat(pkg.digest)).toEqual({ digest: pkg.digest, size: pkg.size });
+    expect(await registry.verify()).toMatchObject({ ok: true, missing: [], corrupt: [] });
+  });
+
+  it('rebuild: when the archive cannot be stored back, the rebuilt row goes again', async () => {
+    t = tempStore();
+    rigged = rig(providers(t));
+    const { registry, metadata, storage } = rigged;
+    const pkg = await t.pkg('unlucky', '1.0.0');
+    await registry.publishPackage(pkg.file);
+    await metadata.deleteVersion('unlucky', '1.0.0');
+    rigged.beforeNextInsert(async () => {
+      expect((await registry.gc()).removed).toBe(1);
+      storage.put = async () => {
+        throw new RegistryError('E_IO', 'disk full (injected)');
+      };
+    });
+    await expectCode(() => registry.rebuildMetadata(), 'E_IO');
+    expect(await metadata.getVersion('unlucky', '1.0.0')).toBeUndefined();
     expect(await registry.verify()).toMatchObject({ ok: true, missing: [], corrupt: [] });
   });
 
