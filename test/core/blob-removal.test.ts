@@ -63,6 +63,34 @@ function rig(base: { metadata: MetadataProvider; storage: StorageProvider }): Ri
   };
 }
 
+interface PublishOutcome {
+  ok: boolean;
+  r?: { status: string };
+  err?: unknown;
+}
+
+/**
+ * When the store is next asked to delete (the archive was just found unreferenced), publishes
+ * `file` and lets its insert be made before the deletion goes on, with time for an insert that
+ * is not held back to commit and the publish to check its archive. Returns the publish's outcome.
+ */
+function republishOnNextDelete(rigged: Rigged, file: string): () => Promise<PublishOutcome> {
+  let publishing: Promise<PublishOutcome> | undefined;
+  rigged.beforeNextDelete(async () => {
+    const inserted = rigged.nextInsertCalled();
+    publishing = rigged.registry.publishPackage(file).then(
+      (r) => ({ ok: true, r }),
+      (err: unknown) => ({ ok: false, err }),
+    );
+    await inserted;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+  return async () => {
+    if (!publishing) throw new Error('the store was never asked to delete');
+    return publishing;
+  };
+}
+
 const setups: Array<[string, (t: TempStore) => { metadata: MetadataProvider; storage: StorageProvider }]> = [
   ['SQLite + fs-cas', (t) => {
     const { metadata, storage } = defaultProviders({ path: t.store, fsync: false, audit: false });
@@ -89,20 +117,10 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
     // The row goes, the archive stays: an orphan, as a crash mid-delete leaves one.
     await metadata.deleteVersion('raced', '1.0.0');
 
-    let publishing: Promise<unknown> | undefined;
-    rigged.beforeNextDelete(async () => {
-      // gc has found the archive unreferenced and is about to remove it: publish the same bytes.
-      const inserted = rigged!.nextInsertCalled();
-      publishing = registry.publishPackage(pkg.file).then(
-        (r) => ({ ok: true, r }),
-        (err: unknown) => ({ ok: false, err }),
-      );
-      await inserted;
-      // Time for an insert that is not held back to commit and the publish to check its archive.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    });
+    // gc finds the archive unreferenced; before it removes it, the same bytes are published.
+    const republished = republishOnNextDelete(rigged, pkg.file);
     const gc = await registry.gc();
-    const outcome = (await publishing) as { ok: boolean; r?: { status: string }; err?: unknown };
+    const outcome = await republished();
 
     expect(gc.removed).toBe(1);
     expect(outcome.ok, String(outcome.err)).toBe(true);
@@ -155,18 +173,9 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
     const pkg = await t.pkg('again', '1.0.0');
     await registry.publishPackage(pkg.file);
 
-    let publishing: Promise<unknown> | undefined;
-    rigged.beforeNextDelete(async () => {
-      const inserted = rigged!.nextInsertCalled();
-      publishing = registry.publishPackage(pkg.file).then(
-        (r) => ({ ok: true, r }),
-        (err: unknown) => ({ ok: false, err }),
-      );
-      await inserted;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    });
+    const republished = republishOnNextDelete(rigged, pkg.file);
     await registry.deletePackage('again', '1.0.0');
-    const outcome = (await publishing) as { ok: boolean; r?: { status: string }; err?: unknown };
+    const outcome = await republished();
 
     expect(outcome.ok, String(outcome.err)).toBe(true);
     expect((await registry.getPackageInfo('again', '1.0.0')).digest).toBe(pkg.digest);
