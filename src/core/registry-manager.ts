@@ -32,6 +32,7 @@ import { publishPipeline, validatePipeline } from './publish.js';
 import { rebuildPipeline } from './rebuild.js';
 import { getDependencyTree, resolveDependencies, resolveDependency } from './resolution.js';
 import type { DependencyTreeNode, Resolution, RootRequirements } from '../resolve/types.js';
+import { SearchFreshness } from './search-freshness.js';
 import { allSearchDocuments } from './search-sync.js';
 import type {
   DeletedVersion,
@@ -55,6 +56,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   readonly limits: Limits;
   private readonly ctx: CoreContext;
   private searchBuild: Promise<void> | undefined;
+  private readonly freshness: SearchFreshness;
   private closed = false;
 
   constructor(options: RegistryManagerOptions) {
@@ -84,6 +86,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
       temp: new TempArea(tempRoot),
       searchBarrier: () => this.searchBuild,
     };
+    this.freshness = new SearchFreshness(this.ctx, () => this.startSearchBuild(true));
   }
 
   /** The metadata and versioning providers, for the resolver (src/core/resolution.ts). */
@@ -135,6 +138,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   async searchPackages(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     this.assertOpen();
     await this.ensureSearch();
+    await this.freshness.catchUp(); // what other processes published or deleted meanwhile
     const q = typeof query === 'string' ? query.slice(0, this.limits.maxQueryChars) : '';
     return this.ctx.search.search(q, options);
   }
@@ -222,16 +226,28 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   }
 
   private ensureSearch(): Promise<void> {
-    this.searchBuild ??= this.buildSearch().catch((err: unknown) => {
+    return this.searchBuild ?? this.startSearchBuild(false);
+  }
+
+  /** Starts a build as the one search writes wait for (ctx.searchBarrier). */
+  private startSearchBuild(force: boolean): Promise<void> {
+    this.searchBuild = this.buildSearch(force).catch((err: unknown) => {
       this.searchBuild = undefined; // let the next call try again
       throw err;
     });
     return this.searchBuild;
   }
 
-  private async buildSearch(): Promise<void> {
+  /**
+   * Builds the index from the metadata; a persistent index that already has documents is kept
+   * unless `force` (the change feed no longer reaches back to where it was up to).
+   */
+  private async buildSearch(force: boolean): Promise<void> {
     const { search, metadata } = this.ctx;
-    if (search.capabilities.persistent) {
+    // The feed's position first: whatever is written while the metadata is read comes after it,
+    // so the next search applies it rather than missing it.
+    await this.freshness.follow();
+    if (search.capabilities.persistent && !force) {
       if ((await search.size()) > 0 || (await metadata.listPackageNames()).length === 0) return;
     }
     await search.rebuild(await allSearchDocuments(this.ctx));
