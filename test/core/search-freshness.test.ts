@@ -143,6 +143,25 @@ describe('search follows writes made through another connection', () => {
   });
 });
 
+describe('a metadata provider without changesSince', () => {
+  it("search works as before the feed: this registry's own writes only", async () => {
+    const a = openWrapped({
+      metadata: (m) =>
+        new Proxy(m, {
+          get: (target, prop, receiver) => (prop === 'changesSince' ? undefined : (Reflect.get(target, prop, receiver) as unknown)),
+        }),
+    });
+    expect(a.resolveContext.metadata.changesSince).toBeUndefined();
+    await publish(a, 'own-package', '1.0.0');
+    expect(await top(a, 'own-package')).toBe('own-package@1.0.0');
+    await publish(await open(), 'elsewhere', '1.0.0');
+    // Without a feed there is nothing to learn this from (the limitation the feed removes).
+    expect(await found(a, 'elsewhere')).not.toContain('elsewhere@1.0.0');
+    await a.deletePackage('own-package');
+    expect(await found(a, 'own-package')).not.toContain('own-package@1.0.0');
+  });
+});
+
 describe('when the feed no longer reaches back to where the index is', () => {
   /** b's changes, then CHANGES_KEPT more from a third connection: a's cursor falls off the feed. */
   async function fallBehind(b: CoreRegistryManager): Promise<void> {
