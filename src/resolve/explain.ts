@@ -7,6 +7,7 @@
  * derivation allows.
  */
 import { terse } from './describe-term.js';
+import { chainOrder, foldChains, type ChainStep, type ExplanationLine } from './fold-chains.js';
 import { isFailure, isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
 import { equals, isSubset } from './version-set.js';
 
@@ -175,17 +176,23 @@ export function explain(failure: Incompatibility): string {
     if (seen === undefined && inc.cause.type === 'conflict') pending.push(inc.cause.other, inc.cause.conflict);
   }
 
-  const lines: Array<{ text: string; line?: number }> = [];
+  const lines: ExplanationLine[] = [];
   const lineNumbers = new Map<Incompatibility, number>();
 
-  const write = (inc: Incompatibility, text: string, numbered = false): void => {
-    if (numbered) {
-      const n = lineNumbers.size + 1;
-      lineNumbers.set(inc, n);
-      lines.push({ text, line: n });
-    } else {
-      lines.push({ text });
-    }
+  const write = (inc: Incompatibility, text: string, numbered = false, chain?: ChainStep): void => {
+    const line = numbered ? lineNumbers.size + 1 : undefined;
+    if (line !== undefined) lineNumbers.set(inc, line);
+    lines.push({ text, ...(line === undefined ? {} : { line }), ...(chain === undefined ? {} : { chain }) });
+  };
+  /** What a line concluded, when it only walked down dependencies (see fold-chains.ts). */
+  const chainStep = (
+    conclusion: Incompatibility,
+    premise: Incompatibility | null,
+    facts: Incompatibility[],
+    opening: string,
+  ): ChainStep | undefined => {
+    const ordered = chainOrder(facts);
+    return ordered === null ? undefined : { premise, facts: ordered, conclusion, opening };
   };
 
   const singleLine = (inc: Incompatibility): boolean =>
@@ -244,12 +251,19 @@ export function explain(failure: Incompatibility): string {
         const inner = derived.cause;
         const collapsedDerived = isDerived(inner.conflict) ? inner.conflict : inner.other;
         const collapsedExternal = isDerived(inner.conflict) ? inner.other : inner.conflict;
-        then(visit(collapsedDerived), () => write(inc, `${conjunction} because ${andText(collapsedExternal, external)}, ${text}.`, numbered));
+        const opening = `${conjunction} because`;
+        then(visit(collapsedDerived), () =>
+          write(inc, `${opening} ${andText(collapsedExternal, external)}, ${text}.`, numbered,
+            chainStep(inc, collapsedDerived, [collapsedExternal, external], opening)),
+        );
       } else {
-        then(visit(derived), () => write(inc, `${conjunction} because ${incompatibilityText(external)}, ${text}.`, numbered));
+        const opening = `${conjunction} because`;
+        then(visit(derived), () =>
+          write(inc, `${opening} ${incompatibilityText(external)}, ${text}.`, numbered, chainStep(inc, derived, [external], opening)),
+        );
       }
     } else {
-      then(() => write(inc, `Because ${andText(conflict, other)}, ${text}.`, numbered));
+      then(() => write(inc, `Because ${andText(conflict, other)}, ${text}.`, numbered, chainStep(inc, null, [conflict, other], 'Because')));
     }
   };
 
@@ -265,7 +279,7 @@ export function explain(failure: Incompatibility): string {
 
   const out: string[] = [];
   let lastEmpty = false;
-  for (const { text, line } of lines) {
+  for (const { text, line } of foldChains(lines, incompatibilityText)) {
     if (text === '') {
       if (!lastEmpty && out.length > 0) out.push('');
       lastEmpty = true;

@@ -36,3 +36,38 @@ export function randomUniverse(rand: () => number): { universe: Universe; root: 
   if (Object.keys(root).length === 0) root[names[0]!] = rangeFor(names[0]!);
   return { universe, root };
 }
+
+/**
+ * Random dependency chains p00 → p01 → … (4 to 24 long), the kind of universe whose explanation
+ * folds: each package has one to three of 1.0.0, 1.1.0, 2.0.0, each version depends on the next
+ * package with a range that may follow its own major (two tracks, as in QA's
+ * deep-unsat-80-two-tracks), admit everything, or only part of the next package (which breaks the
+ * chain a fold may follow); the last package depends on x (which the root may pin elsewhere) or
+ * on a package that does not exist; now and then a version has a side dependency.
+ */
+export function randomChainUniverse(rand: () => number): { universe: Universe; root: Record<string, string> } {
+  const length = 4 + Math.floor(rand() * 21);
+  const names = Array.from({ length }, (_, i) => `p${String(i).padStart(2, '0')}`);
+  const universe: Universe = { x: { '1.0.0': {}, '2.0.0': {} } };
+  for (let i = 0; i < length; i++) {
+    const versions = ['1.0.0', '1.1.0', '2.0.0'].filter(() => rand() < 0.6);
+    if (versions.length === 0) versions.push(rand() < 0.5 ? '1.0.0' : '2.0.0');
+    universe[names[i]!] = {};
+    for (const version of versions) {
+      const deps: Record<string, string> = {};
+      const major = version.split('.')[0]!;
+      if (i + 1 < length) {
+        deps[names[i + 1]!] = rand() < 0.9 ? pick(rand, [`^${major}.0.0`, `^${major}.0.0`, '*']) : pick(rand, ['>=1.1.0', '^1.0.0', '=1.0.0']);
+      } else if (rand() < 0.85) {
+        deps.x = pick(rand, [`^${major}.0.0`, '^2.0.0', '^3.0.0']);
+      } else {
+        deps.ghost = '^1.0.0';
+      }
+      if (rand() < 0.05) deps[pick(rand, names)] = pick(rand, ['^1.0.0', '^2.0.0', '*']);
+      universe[names[i]!]![version] = deps;
+    }
+  }
+  const root: Record<string, string> = { p00: pick(rand, ['*', '^1.0.0', '^2.0.0']) };
+  if (rand() < 0.7) root.x = '^1.0.0';
+  return { universe, root };
+}
