@@ -24,12 +24,12 @@ export interface SqliteChangeFeed {
 export function createChangeFeed(db: Database, path: string): SqliteChangeFeed {
   const sql = {
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
-    // sqlite_sequence holds the last seq ever given, even if its row were gone.
-    head: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").pluck(),
+    // Pruning never removes the newest row, so the highest seq kept is the last one given.
+    head: db.prepare('SELECT max(seq) FROM changes').pluck(),
     oldest: db.prepare('SELECT min(seq) FROM changes').pluck(),
     names: db.prepare('SELECT DISTINCT name FROM changes WHERE seq > ? AND seq <= ?').pluck(),
   };
-  const readHead = (): number => (sql.head.get() as number | undefined) ?? 0;
+  const readHead = (): number => (sql.head.get() as number | null) ?? 0;
 
   /** One read transaction, so the head, the oldest kept and the names come from one snapshot. */
   const read = db.transaction((from: number): MetadataChanges => {

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataProvider, SearchProvider } from '../../src/contracts/index.js';
 import { CoreRegistryManager } from '../../src/core/registry-manager.js';
-import { CHANGES_KEPT } from '../../providers/metadata/sqlite-migrations.js';
+import { CHANGES_KEPT, CHANGES_PRUNED_EVERY } from '../../providers/metadata/sqlite-migrations.js';
 import { defaultProviders, METADATA_FILE } from '../../providers/index.js';
 import { bundleChild, runChild, REPO_ROOT, type ChildBundle } from '../util/child-bundle.js';
 import { tempStore, type TempStore } from './helpers.js';
@@ -163,7 +163,7 @@ describe('a metadata provider without changesSince', () => {
 });
 
 describe('when the feed no longer reaches back to where the index is', () => {
-  /** b's changes, then CHANGES_KEPT more from a third connection: a's cursor falls off the feed. */
+  /** b's changes, then more than the feed keeps from a third connection: a's cursor falls off it. */
   async function fallBehind(b: CoreRegistryManager): Promise<void> {
     await b.deletePackage('kept-then-deleted');
     await publish(b, 'after-the-flood', '1.0.0');
@@ -171,7 +171,7 @@ describe('when the feed no longer reaches back to where the index is', () => {
     try {
       const insert = raw.prepare("INSERT INTO versions (name, version, digest, size, published_at, metadata) VALUES (?, '1.0.0', ?, 1, '2026-01-01T00:00:00.000Z', '{}')");
       raw.transaction(() => {
-        for (let i = 0; i < CHANGES_KEPT / 2; i++) insert.run(`flood-${i}`, `sha256:${'0'.repeat(64)}`);
+        for (let i = 0; i < (CHANGES_KEPT + CHANGES_PRUNED_EVERY) / 2; i++) insert.run(`flood-${i}`, `sha256:${'0'.repeat(64)}`);
         raw.prepare("DELETE FROM versions WHERE name LIKE 'flood-%'").run();
       })();
     } finally {

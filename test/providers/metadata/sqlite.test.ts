@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteMetadata } from '../../../providers/metadata/sqlite.js';
-import { CHANGES_KEPT, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../providers/metadata/sqlite-migrations.js';
+import { CHANGES_KEPT, CHANGES_PRUNED_EVERY, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../providers/metadata/sqlite-migrations.js';
 import type { MetadataProvider } from '../../../src/contracts/index.js';
 import { RegistryError } from '../../../src/errors.js';
 import { digestOfBytes } from '../../../src/util/digest.js';
@@ -306,24 +306,29 @@ describe('sqlite metadata: its own cases', () => {
       expect([...seen.names].sort()).toEqual(['outside-0', 'outside-1', 'outside-2', 'renamed']);
     });
 
-    it(`keeps the last ${CHANGES_KEPT} changes; a cursor older than those gets an incomplete answer, and a fresh cursor carries on`, async () => {
+    it(`keeps at least the last ${CHANGES_KEPT} changes and at most ${CHANGES_PRUNED_EVERY - 1} more; a cursor older than those gets an incomplete answer, and a fresh cursor carries on`, async () => {
       const p = await path();
       const m = meta({ path: p });
       await m.insertVersion(sampleRecord('early', '1.0.0'));
-      const behind = await m.changesSince!();
-      const justInTime = behind.cursor;
-      rawInsertMany(p, CHANGES_KEPT - 1, 'bulk');
-      // Exactly every change after `justInTime` is still kept: complete.
+      const { cursor: justInTime } = await m.changesSince!();
+      expect(justInTime).toBe('1');
+      const rows = (): unknown => {
+        const raw = new Database(p, { readonly: true });
+        try {
+          return (raw.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
+        } finally {
+          raw.close();
+        }
+      };
+      // Changes 2 .. KEPT + EVERY - 1: the last prune (at change KEPT) removed nothing yet.
+      rawInsertMany(p, CHANGES_KEPT + CHANGES_PRUNED_EVERY - 2, 'bulk');
+      expect(rows()).toBe(CHANGES_KEPT + CHANGES_PRUNED_EVERY - 1);
       const full = await m.changesSince!(justInTime);
       expect(full.complete).toBe(true);
-      expect(full.names).toHaveLength(CHANGES_KEPT - 1);
-      rawInsertMany(p, 2, 'more');
-      const raw = new Database(p, { readonly: true });
-      try {
-        expect(raw.prepare('SELECT count(*) AS n FROM changes').get()).toEqual({ n: CHANGES_KEPT });
-      } finally {
-        raw.close();
-      }
+      expect(full.names).toHaveLength(CHANGES_KEPT + CHANGES_PRUNED_EVERY - 2);
+      // Change KEPT + EVERY prunes down to the last KEPT: change 2 is gone.
+      rawInsertMany(p, 1, 'more');
+      expect(rows()).toBe(CHANGES_KEPT);
       const lost = await m.changesSince!(justInTime);
       expect(lost).toMatchObject({ names: [], complete: false });
       expect(await m.changesSince!(lost.cursor)).toMatchObject({ names: [], complete: true });
