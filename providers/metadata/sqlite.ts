@@ -160,8 +160,11 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       queued = [];
       if (batch.length === 0) return;
       try {
-        const outcomes = await run(describeBatch(batch), () => batchTx.immediate(batch.map((q) => q.record)));
-        feed.noteOwnWrite();
+        const outcomes = await run(describeBatch(batch), () => {
+          const committed = batchTx.immediate(batch.map((q) => q.record));
+          feed.noteOwnWrite(); // in the same synchronous step: no feed read can fall in between
+          return committed;
+        });
         settleBatch(batch, outcomes);
       } catch (err) {
         batch.forEach((q) => q.reject(err));
