@@ -7,7 +7,7 @@
  * derivation allows.
  */
 import { terse } from './describe-term.js';
-import { chainOrder, foldChains, type ChainStep, type ExplanationLine } from './fold-chains.js';
+import { chainOrder, foldChains, type ExplanationLine } from './fold-chains.js';
 import { isFailure, isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
 import { equals, isSubset } from './version-set.js';
 
@@ -179,10 +179,11 @@ export function explain(failure: Incompatibility): string {
   const lines: ExplanationLine[] = [];
   const lineNumbers = new Map<Incompatibility, number>();
 
-  const write = (inc: Incompatibility, text: string, numbered = false, chain?: ChainStep): void => {
+  /** `about` says what the line concluded from what, for fold-chains.ts. */
+  const write = (inc: Incompatibility, text: string, numbered = false, about: Partial<ExplanationLine> = {}): void => {
     const line = numbered ? lineNumbers.size + 1 : undefined;
     if (line !== undefined) lineNumbers.set(inc, line);
-    lines.push({ text, ...(line === undefined ? {} : { line }), ...(chain === undefined ? {} : { chain }) });
+    lines.push({ ...about, text, ...(line === undefined ? {} : { line }) });
   };
   /** What a line concluded, when it only walked down dependencies (see fold-chains.ts). */
   const chainStep = (
@@ -190,9 +191,18 @@ export function explain(failure: Incompatibility): string {
     premise: Incompatibility | null,
     facts: Incompatibility[],
     opening: string,
-  ): ChainStep | undefined => {
+  ): Partial<ExplanationLine> => {
     const ordered = chainOrder(facts);
-    return ordered === null ? undefined : { premise, facts: ordered, conclusion, opening };
+    return ordered === null ? {} : { chain: { premise, facts: ordered, conclusion, opening } };
+  };
+  /** "p depends on x R" and "nothing satisfies x R", when that is what `a` and `b` are. */
+  const deadEnd = (conclusion: Incompatibility, a: Incompatibility, b: Incompatibility): Partial<ExplanationLine> => {
+    const missing = (inc: Incompatibility): boolean => inc.cause.type === 'noVersions' || inc.cause.type === 'notFound';
+    const [fact, end] = missing(b) ? [a, b] : [b, a];
+    if (!missing(end) || fact.cause.type !== 'dependency' || fact.terms.length !== 2) return {};
+    const target = fact.terms[1]!;
+    if (isPositive(target) || !isPositive(fact.terms[0]!) || !inverseSatisfies(target, end.terms[0]!)) return {};
+    return { deadEnd: { fact, missing: end, conclusion } };
   };
 
   const singleLine = (inc: Incompatibility): boolean =>
@@ -232,7 +242,7 @@ export function explain(failure: Incompatibility): string {
       } else if (singleLine(conflict) || singleLine(other)) {
         const first = singleLine(other) ? conflict : other;
         const second = singleLine(other) ? other : conflict;
-        then(visit(first), visit(second), () => write(inc, `Thus, ${text}.`, numbered));
+        then(visit(first), visit(second), () => write(inc, `Thus, ${text}.`, numbered, { joining: { premises: [first, second], conclusion: inc } }));
       } else {
         then(
           visit(conflict, true),
@@ -263,7 +273,12 @@ export function explain(failure: Incompatibility): string {
         );
       }
     } else {
-      then(() => write(inc, `Because ${andText(conflict, other)}, ${text}.`, numbered, chainStep(inc, null, [conflict, other], 'Because')));
+      then(() =>
+        write(inc, `Because ${andText(conflict, other)}, ${text}.`, numbered, {
+          ...chainStep(inc, null, [conflict, other], 'Because'),
+          ...deadEnd(inc, conflict, other),
+        }),
+      );
     }
   };
 

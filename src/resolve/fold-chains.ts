@@ -31,10 +31,27 @@ export interface ChainStep {
   readonly opening: string;
 }
 
+/** A line "Because p depends on x R which doesn't match any versions / doesn't exist, p is forbidden." */
+export interface DeadEnd {
+  /** The dependency fact p → x R. */
+  readonly fact: Incompatibility;
+  /** The fact that nothing satisfies x R (no version matches, no such package, invalid range). */
+  readonly missing: Incompatibility;
+  readonly conclusion: Incompatibility;
+}
+
+/** A line "Thus, …" concluding from the two derived incompatibilities just before it. */
+export interface Joining {
+  readonly premises: readonly [Incompatibility, Incompatibility];
+  readonly conclusion: Incompatibility;
+}
+
 export interface ExplanationLine {
   readonly text: string;
   readonly line?: number;
   readonly chain?: ChainStep;
+  readonly deadEnd?: DeadEnd;
+  readonly joining?: Joining;
 }
 
 /** A run of at most this many links keeps pub's "a depends on b which depends on c …" form. */
@@ -109,8 +126,47 @@ function fold(run: readonly ExplanationLine[], describe: (inc: Incompatibility) 
   return last.line === undefined ? { text, chain } : { text, line: last.line, chain };
 }
 
+/**
+ * A folded chain that ends in a requirement nothing satisfies is told with its end: the three lines
+ * "Because a depends on z R through N packages (…), a requires z R." / "Because z depends on x S
+ * which doesn't match any versions, z is forbidden." / "Thus, a is forbidden." become "Because a
+ * depends on x S through N+1 packages (…) and no versions of x match S, a is forbidden." Only for
+ * chains long enough to be folded, and only when neither of the first two lines is numbered.
+ */
+function foldDeadEnds(lines: readonly ExplanationLine[], describe: (inc: Incompatibility) => string): ExplanationLine[] {
+  const out: ExplanationLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const [chainLine, endLine, thusLine] = [lines[i]!, lines[i + 1], lines[i + 2]];
+    const chain = chainLine.chain;
+    const end = endLine?.deadEnd;
+    const joining = thusLine?.joining;
+    const fits =
+      chain !== undefined &&
+      end !== undefined &&
+      joining !== undefined &&
+      chainLine.line === undefined &&
+      endLine!.line === undefined &&
+      chain.facts.length + 1 > SPELLED_OUT_LINKS &&
+      joining.premises.includes(chain.conclusion) &&
+      joining.premises.includes(end.conclusion) &&
+      links(chain.facts.at(-1)!, end.fact);
+    if (!fits) {
+      out.push(chainLine);
+      continue;
+    }
+    const text = `${chain.opening} ${chainText([...chain.facts, end.fact])} and ${describe(end.missing)}, ${describe(joining.conclusion)}.`;
+    out.push(thusLine!.line === undefined ? { text } : { text, line: thusLine!.line });
+    i += 2;
+  }
+  return out;
+}
+
 /** The lines with every run of chain-extending lines told as one. */
 export function foldChains(lines: readonly ExplanationLine[], describe: (inc: Incompatibility) => string): ExplanationLine[] {
+  return foldDeadEnds(foldRuns(lines, describe), describe);
+}
+
+function foldRuns(lines: readonly ExplanationLine[], describe: (inc: Incompatibility) => string): ExplanationLine[] {
   const out: ExplanationLine[] = [];
   let run: ExplanationLine[] = [];
   for (const line of lines) {

@@ -107,7 +107,7 @@ function hopProblems(line: string, universe: Universe, root: Record<string, stri
   return out;
 }
 
-const FOLDED = /^(?:Because|And because|So, because) (.+?) depends on (\S+) (.+?) through (\d+) packages? \((.+)\), [^,]+\.(?: \(\d+\))?$/;
+const FOLDED = /^(?:Because|And because|So, because) (.+?) depends on (\S+) (.+?) through (\d+) packages? \((.+?)\)(?: and (.+?))?, [^,]+\.(?: \(\d+\))?$/;
 
 /**
  * Problems with folded chains, "Because S depends on Z R through N packages (s → a → … → z, each
@@ -122,7 +122,20 @@ export function foldedProblems(explanation: string, universe: Universe, root: Re
     const m = FOLDED.exec(line);
     if (!m) continue;
     folded++;
-    const [, subjectText, endName, endRange, between, pathText] = m;
+    const [, subjectText, endName, endRange, between, pathText, endMissing] = m;
+    // A chain that ends in a requirement nothing satisfies says so: check that nothing does.
+    if (endMissing !== undefined) {
+      const none = /^no versions of (\S+) match (.+?)(?: \(only the prereleases? .*\))?$/.exec(endMissing);
+      const absent = /^no package named (\S+) exists$/.exec(endMissing);
+      if (none) {
+        if (none[1] !== endName || none[2] !== endRange) problems.push(`"${line}": the missing range is not the chain's end`);
+        if (versionsIn(universe, endName!, endRange!).length > 0) problems.push(`"${line}": ${endName} has versions in ${endRange}`);
+      } else if (absent) {
+        if (absent[1] !== endName || universe[endName!] !== undefined) problems.push(`"${line}": ${endName} exists`);
+      } else {
+        problems.push(`"${line}": unreadable end "${endMissing}"`);
+      }
+    }
     const subject = subjectVersions(subjectText!, universe);
     if (!subject) {
       problems.push(`unreadable subject in "${line}"`);
