@@ -22,8 +22,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { createRequire } from 'node:module';
-import type { Logger } from 'pino';
+import pino from 'pino';
 import { CORE_VERSION, type AuditEvent, type AuditSink } from '../../src/contracts/index.js';
 import { RegistryError, toRegistryError } from '../../src/errors.js';
 
@@ -40,8 +39,6 @@ export interface PinoAuditOptions {
 export interface PinoAudit extends AuditSink {
   readonly file: string;
 }
-
-const requireLazily = createRequire(import.meta.url);
 
 /** `prev` of the first line of a log. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -67,22 +64,14 @@ export function createPinoAudit(options: PinoAuditOptions): PinoAudit {
       sizeAfterLast = fstatSync(handle).size;
     },
   };
-  /**
-   * Made on the first record, and pino loaded then: loading it costs about 20 ms, which commands
-   * that record nothing (`pakt info`, `pakt search`) need not pay.
-   */
-  let logger: Logger | undefined;
-  const loggerOf = (): Logger => {
-    logger ??= (requireLazily('pino') as typeof import('pino').default)(
-      {
-        base: { pid: process.pid },
-        timestamp: false, // the event carries its own `time` from the manager's clock
-        formatters: { level: (label) => ({ level: label }) },
-      },
-      destination,
-    );
-    return logger;
-  };
+  const logger = pino(
+    {
+      base: { pid: process.pid },
+      timestamp: false, // the event carries its own `time` from the manager's clock
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
 
   function ensureOpen(): number {
     if (fd === undefined) {
@@ -107,7 +96,7 @@ export function createPinoAudit(options: PinoAuditOptions): PinoAudit {
       if (closed) throw new RegistryError('E_CLOSED', `the audit log ${file} was used after close()`);
       try {
         const { time, action, actor, outcome, ...rest } = event;
-        loggerOf().info({ time, action, actor, outcome, ...rest, prev: currentPrev() });
+        logger.info({ time, action, actor, outcome, ...rest, prev: currentPrev() });
       } catch (err) {
         throw toRegistryError(err, 'E_IO', `cannot append to the audit log ${file}`);
       }

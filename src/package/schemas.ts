@@ -3,17 +3,9 @@
  * compiled once with ajv, and a translation of ajv's errors into messages a person can act on.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-
-/**
- * ajv is loaded on the first schema check, not with this module: loading it costs about 40 ms,
- * and every command of the CLI (`pakt info`, `pakt search`, ...) imports the validator through
- * the registry while only validate and publish check a schema.
- */
-const requireLazily = createRequire(import.meta.url);
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -36,7 +28,6 @@ let compiled: { metadata: ValidateFunction; manifest: ValidateFunction } | undef
 function load(): { metadata: ValidateFunction; manifest: ValidateFunction } {
   if (!compiled) {
     // Unoptimised code generation compiles ~30% faster; these two small schemas gain nothing from the optimiser.
-    const { Ajv2020 } = requireLazily('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
     const ajv = new Ajv2020({ allErrors: true, strict: true, code: { optimize: false } });
     const read = (file: string) => JSON.parse(readFileSync(schemaPath(file), 'utf8')) as object;
     compiled = { metadata: ajv.compile(read('metadata.schema.json')), manifest: ajv.compile(read('manifest.schema.json')) };
