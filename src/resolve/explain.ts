@@ -147,20 +147,19 @@ function requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: numbe
     positives.length === 1
       ? `${terse(positives[0]!, true)} ${verb(prior)} `
       : `if ${positives.map((t) => terse(t)).join(' or ')} then `;
-  let tail: string;
-  if (latter.cause.type === 'noVersions' && latter.cause.invalidRange) {
-    tail = ` which is not a valid range`;
-  } else if (latter.cause.type === 'noVersions') {
-    tail = ` which doesn't match any versions`;
-    if (latter.cause.prereleases.length > 0) {
-      tail += ` (only the prerelease${latter.cause.prereleases.length > 1 ? 's' : ''} ${latter.cause.prereleases.join(', ')}, which a range admits only when it names a prerelease of the same version)`;
-    }
-  } else if (latter.cause.type === 'notFound') {
-    tail = ` which doesn't exist (no package named ${latterTerm.pkg.name})`;
-  } else {
-    tail = ' which is forbidden';
+  return `${head}${withLine(terse(negative), priorLine)}${withLine(missingTail(latter), latterLine)}`;
+}
+
+/** " which doesn't match any versions" and the like, for a requirement `latter` rules out. */
+function missingTail(latter: Incompatibility): string {
+  if (latter.cause.type === 'noVersions' && latter.cause.invalidRange) return ` which is not a valid range`;
+  if (latter.cause.type === 'noVersions') {
+    const pre = latter.cause.prereleases;
+    if (pre.length === 0) return ` which doesn't match any versions`;
+    return ` which doesn't match any versions (only the prerelease${pre.length > 1 ? 's' : ''} ${pre.join(', ')}, which a range admits only when it names a prerelease of the same version)`;
   }
-  return `${head}${withLine(terse(negative), priorLine)}${withLine(tail, latterLine)}`;
+  if (latter.cause.type === 'notFound') return ` which doesn't exist (no package named ${latter.terms[0]!.pkg.name})`;
+  return ' which is forbidden';
 }
 
 /** Writes the explanation of a failure. */
@@ -202,7 +201,7 @@ export function explain(failure: Incompatibility): string {
     if (!missing(end) || fact.cause.type !== 'dependency' || fact.terms.length !== 2) return {};
     const target = fact.terms[1]!;
     if (isPositive(target) || !isPositive(fact.terms[0]!) || !inverseSatisfies(target, end.terms[0]!)) return {};
-    return { deadEnd: { fact, missing: end, conclusion } };
+    return { deadEnd: { fact, missing: end, tail: missingTail(end), conclusion } };
   };
 
   const singleLine = (inc: Incompatibility): boolean =>

@@ -37,6 +37,23 @@ export interface DeadEnd {
   readonly fact: Incompatibility;
   /** The fact that nothing satisfies x R (no version matches, no such package, invalid range). */
   readonly missing: Incompatibility;
+  /** How explain.ts ends such a line: " which doesn't match any versions", " which doesn't exist (…)". */
+  readonly tail: string;
+  readonly conclusion: Incompatibility;
+}
+
+/**
+ * A line "And because p V depends on q R which depends on x S which doesn't match any versions,
+ * p W is forbidden.": one more set of versions V of p ruled out, building on the line before.
+ */
+interface Elimination {
+  readonly premise: Incompatibility | null;
+  readonly opening: string;
+  /** p V → q R */
+  readonly dependency: Incompatibility;
+  /** q → x S, for every version of q that R allows */
+  readonly end: Incompatibility;
+  readonly tail: string;
   readonly conclusion: Incompatibility;
 }
 
@@ -52,6 +69,7 @@ export interface ExplanationLine {
   readonly chain?: ChainStep;
   readonly deadEnd?: DeadEnd;
   readonly joining?: Joining;
+  readonly elimination?: Elimination;
 }
 
 /** A run of at most this many links keeps pub's "a depends on b which depends on c …" form. */
@@ -127,11 +145,12 @@ function fold(run: readonly ExplanationLine[], describe: (inc: Incompatibility) 
 }
 
 /**
- * A folded chain that ends in a requirement nothing satisfies is told with its end: the three lines
+ * A chain that ends in a requirement nothing satisfies is told with its end: the three lines
  * "Because a depends on z R through N packages (…), a requires z R." / "Because z depends on x S
  * which doesn't match any versions, z is forbidden." / "Thus, a is forbidden." become "Because a
- * depends on x S through N+1 packages (…) and no versions of x match S, a is forbidden." Only for
- * chains long enough to be folded, and only when neither of the first two lines is numbered.
+ * depends on x S through N+1 packages (…) and no versions of x match S, a is forbidden.", and a
+ * short chain reads as pub's "a depends on b R which depends on x S which doesn't match any
+ * versions". Only when neither of the first two lines is numbered (nothing refers back to them).
  */
 function foldDeadEnds(lines: readonly ExplanationLine[], describe: (inc: Incompatibility) => string): ExplanationLine[] {
   const out: ExplanationLine[] = [];
@@ -146,7 +165,6 @@ function foldDeadEnds(lines: readonly ExplanationLine[], describe: (inc: Incompa
       joining !== undefined &&
       chainLine.line === undefined &&
       endLine!.line === undefined &&
-      chain.facts.length + 1 > SPELLED_OUT_LINKS &&
       joining.premises.includes(chain.conclusion) &&
       joining.premises.includes(end.conclusion) &&
       links(chain.facts.at(-1)!, end.fact);
@@ -154,16 +172,83 @@ function foldDeadEnds(lines: readonly ExplanationLine[], describe: (inc: Incompa
       out.push(chainLine);
       continue;
     }
-    const text = `${chain.opening} ${chainText([...chain.facts, end.fact])} and ${describe(end.missing)}, ${describe(joining.conclusion)}.`;
-    out.push(thusLine!.line === undefined ? { text } : { text, line: thusLine!.line });
+    const facts = [...chain.facts, end.fact];
+    const told = facts.length > SPELLED_OUT_LINKS ? ` and ${describe(end.missing)}` : end.tail;
+    const text = `${chain.opening} ${chainText(facts)}${told}, ${describe(joining.conclusion)}.`;
+    const elimination: Elimination | undefined =
+      chain.facts.length === 1
+        ? { premise: chain.premise, opening: chain.opening, dependency: chain.facts[0]!, end: end.fact, tail: end.tail, conclusion: joining.conclusion }
+        : undefined;
+    out.push({ text, ...(thusLine!.line === undefined ? {} : { line: thusLine!.line }), ...(elimination ? { elimination } : {}) });
     i += 2;
   }
   return out;
 }
 
-/** The lines with every run of chain-extending lines told as one. */
+/** At least this many eliminations of the same shape in a row are told as one sentence. */
+const ELIMINATIONS_FOLDED = 3;
+
+/** Whether elimination `next` is `prior` again for other versions of the same package. */
+function sameShape(prior: Elimination, next: Elimination): boolean {
+  const [a, b] = [prior.end.cause, next.end.cause];
+  return (
+    next.premise === prior.conclusion &&
+    prior.dependency.terms[0]!.pkg === next.dependency.terms[0]!.pkg &&
+    a.type === 'dependency' &&
+    b.type === 'dependency' &&
+    a.target === b.target &&
+    a.range === b.range &&
+    prior.tail === next.tail
+  );
+}
+
+/**
+ * Versions of one package ruled out one after another for the same reason ("app 1.2.0 depends on
+ * lib2 ^1.0.0 which depends on x ^2.0.0 which doesn't match any versions, app <1.3.0 is
+ * forbidden", then the same for app 1.3.0 and lib3, …) are told in one sentence with a count:
+ * "app 1.2.0 depends on lib2 ^1.0.0, app 1.3.0 on lib3 ^1.0.0, … and app >=1.7.0 on lib7 ^1.0.0
+ * (6 dependencies), each of which depends on x ^2.0.0 which doesn't match any versions".
+ */
+function foldEliminations(lines: readonly ExplanationLine[], describe: (inc: Incompatibility) => string): ExplanationLine[] {
+  const out: ExplanationLine[] = [];
+  let run: ExplanationLine[] = [];
+  const flush = (): void => {
+    if (run.length < ELIMINATIONS_FOLDED) {
+      out.push(...run);
+    } else {
+      const steps = run.map((l) => l.elimination!);
+      const first = steps[0]!;
+      const last = steps.at(-1)!;
+      const items = steps.map((e, i) => {
+        const target = e.dependency.cause.type === 'dependency' ? `${e.dependency.cause.target.name} ${e.dependency.cause.range}` : '';
+        return `${terse(e.dependency.terms[0]!, true)} ${i === 0 ? 'depends on' : 'on'} ${target}`;
+      });
+      const list = `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+      const end = last.end.cause.type === 'dependency' ? `${last.end.cause.target.name} ${last.end.cause.range}` : '';
+      const opening = first.premise === null ? 'Because' : last.opening;
+      const text = `${opening} ${list} (${steps.length} dependencies), each of which depends on ${end}${last.tail}, ${describe(last.conclusion)}.`;
+      const line = run.at(-1)!.line;
+      out.push(line === undefined ? { text } : { text, line });
+    }
+    run = [];
+  };
+  for (const line of lines) {
+    const prior = run.at(-1);
+    if (prior && line.elimination && prior.line === undefined && sameShape(prior.elimination!, line.elimination)) {
+      run.push(line);
+      continue;
+    }
+    flush();
+    if (line.elimination) run.push(line);
+    else out.push(line);
+  }
+  flush();
+  return out;
+}
+
+/** The lines with every run of chain-extending lines, and of like eliminations, told as one. */
 export function foldChains(lines: readonly ExplanationLine[], describe: (inc: Incompatibility) => string): ExplanationLine[] {
-  return foldDeadEnds(foldRuns(lines, describe), describe);
+  return foldEliminations(foldDeadEnds(foldRuns(lines, describe), describe), describe);
 }
 
 function foldRuns(lines: readonly ExplanationLine[], describe: (inc: Incompatibility) => string): ExplanationLine[] {

@@ -57,7 +57,7 @@ export function sentenceProblems(explanation: string, universe: Universe, root: 
   for (const line of explanation.split('\n')) {
     const m = /^(?:Because|And because|So, because) (.+?) depends on (both )?(.+?), [^,]+\.(?: \(\d+\))?$/.exec(line);
     // Folded chains are checked link by link by foldedProblems.
-    if (!m || FOLDED.test(line)) continue;
+    if (!m || FOLDED.test(line) || ELIMINATED.test(line)) continue;
     const subject = subjectVersions(m[1]!, universe);
     if (!subject) continue;
     let claims: string[];
@@ -165,6 +165,41 @@ export function foldedProblems(explanation: string, universe: Universe, root: Re
       from = hop.name;
       versions = versionsIn(universe, hop.name, hop.range);
     }
+  }
+  return { problems, folded };
+}
+
+const ELIMINATED =
+  /^(?:Because|And because|So, because) (.+) \((\d+) dependencies\), each of which depends on (\S+) (.+?) which (doesn't match any versions(?: \(only .*\))?|doesn't exist \(no package named \S+\)|is not a valid range), [^,]+\.(?: \(\d+\))?$/;
+
+/**
+ * Problems with folded eliminations, "Because p V1 depends on q1 R1, p V2 on q2 R2 … and p Vn on
+ * qn Rn (n dependencies), each of which depends on x S which doesn't match any versions, …": each
+ * version in each Vi must depend on qi Ri, each version of qi in Ri on x S, and nothing may satisfy x S.
+ */
+export function eliminationProblems(explanation: string, universe: Universe, root: Record<string, string>): { problems: string[]; folded: number } {
+  const problems: string[] = [];
+  let folded = 0;
+  for (const line of explanation.split('\n')) {
+    const m = ELIMINATED.exec(line);
+    if (!m) continue;
+    folded++;
+    const [, listText, count, endName, endRange, why] = m;
+    const items = listText!.split(', ');
+    items.push(...items.pop()!.split(' and '));
+    if (items.length !== Number(count)) problems.push(`"${line}": ${items.length} dependencies listed, not ${count}`);
+    for (const [i, item] of items.entries()) {
+      const d = (i === 0 ? /^(.+) depends on (\S+) (\S.*)$/ : /^(.+) on (\S+) (\S.*)$/).exec(item);
+      const subject = d ? subjectVersions(d[1]!, universe) : null;
+      if (!d || !subject) {
+        problems.push(`"${line}": unreadable "${item}"`);
+        continue;
+      }
+      problems.push(...hopProblems(line, universe, root, subject.name, subject.versions, d[2]!, d[3]!));
+      problems.push(...hopProblems(line, universe, root, d[2]!, versionsIn(universe, d[2]!, d[3]!), endName!, endRange!));
+    }
+    if (why!.startsWith("doesn't match") && versionsIn(universe, endName!, endRange!).length > 0) problems.push(`"${line}": ${endName} has versions in ${endRange}`);
+    if (why!.startsWith("doesn't exist") && universe[endName!] !== undefined) problems.push(`"${line}": ${endName} exists`);
   }
   return { problems, folded };
 }

@@ -11,7 +11,7 @@ import { isRegistryError } from '../../src/errors.js';
 import { resolve } from '../../src/resolve/index.js';
 import type { UnsatisfiableDetails } from '../../src/resolve/types.js';
 import { expectCode } from '../helpers/expect-code.js';
-import { factProblems, foldedProblems, sentenceProblems } from './explanation-checks.js';
+import { eliminationProblems, factProblems, foldedProblems, sentenceProblems } from './explanation-checks.js';
 import { loadCase, prng, sourceOf } from './helpers.js';
 import { randomUniverse } from './random-universe.js';
 
@@ -44,6 +44,7 @@ describe('explanations state only true dependencies', () => {
         const sentences = sentenceProblems(details.explanation, universe, root);
         expect(sentences.problems, label).toEqual([]);
         expect(foldedProblems(details.explanation, universe, root).problems, label).toEqual([]);
+        expect(eliminationProblems(details.explanation, universe, root).problems, label).toEqual([]);
         sentencesChecked += sentences.checked;
         failures++;
       }

@@ -10,9 +10,9 @@ import { isRegistryError } from '../../src/errors.js';
 import { resolve } from '../../src/resolve/index.js';
 import type { Derivation, UnsatisfiableDetails } from '../../src/resolve/types.js';
 import { expectCode } from '../helpers/expect-code.js';
-import { factProblems, foldedProblems, sentenceProblems } from './explanation-checks.js';
+import { eliminationProblems, factProblems, foldedProblems, sentenceProblems } from './explanation-checks.js';
 import { loadCase, prng, sourceOf, type ResolveCase } from './helpers.js';
-import { randomChainUniverse } from './random-universe.js';
+import { randomChainUniverse, randomFanUniverse } from './random-universe.js';
 
 const versioning = createSemverVersioning();
 
@@ -28,10 +28,15 @@ function expectTrueAndComplete(details: UnsatisfiableDetails, c: Pick<ResolveCas
   expect(sentenceProblems(explanation, c.packages, c.root).problems, label).toEqual([]);
   const folded = foldedProblems(explanation, c.packages, c.root);
   expect(folded.problems, label).toEqual([]);
+  const eliminated = eliminationProblems(explanation, c.packages, c.root);
+  expect(eliminated.problems, label).toEqual([]);
+  eliminationsChecked += eliminated.folded;
   for (const name of factPackages(derivation)) expect(explanation, `${name} missing\n${label}`).toMatch(new RegExp(`(^|[^a-z0-9])${name}([^a-z0-9]|$)`));
   expect(explanation.split('\n').at(-1), label).toMatch(/version solving failed\.$/);
   return folded.folded;
 }
+
+let eliminationsChecked = 0;
 
 function factPackages(derivation: Derivation): Set<string> {
   const out = new Set<string>();
@@ -151,6 +156,30 @@ describe('long chains fold into one sentence', () => {
     expect(expectTrueAndComplete(details, c)).toBe(1);
   });
 
+  it('versions ruled out one by one for the same reason are told in one sentence with a count', async () => {
+    // app 1.k.0 depends on libk, and every libk on x ^2.0.0, which does not exist.
+    const packages: Record<string, Record<string, Record<string, string>>> = { app: {}, x: { '1.0.0': {} } };
+    for (let v = 0; v < 8; v++) {
+      packages.app![`1.${v}.0`] = { [`lib${v}`]: '^1.0.0' };
+      packages[`lib${v}`] = { '1.0.0': { x: '^2.0.0' } };
+    }
+    const c = { packages, root: { app: '*' } };
+    const details = await explained(c);
+    const lines = details.explanation.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(6);
+    expect(details.explanation).toContain(
+      'And because app 1.2.0 depends on lib2 ^1.0.0, app 1.3.0 on lib3 ^1.0.0, app 1.4.0 on lib4 ^1.0.0, app 1.5.0 on lib5 ^1.0.0, app 1.6.0 on lib6 ^1.0.0 and app >=1.7.0 on lib7 ^1.0.0 (6 dependencies), each of which depends on x ^2.0.0 which doesn\'t match any versions, app is forbidden.',
+    );
+    const before = eliminationsChecked;
+    expectTrueAndComplete(details, c);
+    expect(eliminationsChecked).toBe(before + 1);
+    // The checker catches a false one: lib4 1.0.0 depending on x ^3.0.0 instead.
+    const changed = { ...packages, lib4: { '1.0.0': { x: '^3.0.0' } } };
+    expect(eliminationProblems(lines.join('\n'), changed, c.root).problems).toHaveLength(1);
+    // … or a count that does not match the list.
+    expect(eliminationProblems(lines.join('\n').replace('(6 dependencies)', '(5 dependencies)'), packages, c.root).problems).toHaveLength(1);
+  });
+
   it('a link that covers only some of the versions the previous range allows breaks the fold', async () => {
     // b 1.0.0 and b 1.1.0 depend on c differently, so "b ^1.0.0 depends on c ^1.0.0" is not a fact.
     const c = {
@@ -216,5 +245,26 @@ describe('long chains fold into one sentence', () => {
     // The check must have had folded chains to check (many failures here are one or two lines,
     // or chains broken by links that cover only part of a range, which do not fold).
     expect(folded).toBeGreaterThan(50);
+  });
+
+  it('200 random fans: every folded elimination is true of the metadata', async () => {
+    const rand = prng(2718);
+    let failures = 0;
+    const before = eliminationsChecked;
+    for (let i = 0; i < 200; i++) {
+      const { universe, root } = randomFanUniverse(rand);
+      const c = { packages: universe, root };
+      try {
+        await resolve(c.root, sourceOf(c.packages), versioning);
+      } catch (err) {
+        if (!isRegistryError(err, 'E_UNSATISFIABLE')) throw err;
+        const details = err.details as unknown as UnsatisfiableDetails;
+        expectTrueAndComplete(details, c, `${details.explanation}\n${JSON.stringify({ root, universe })}`);
+        failures++;
+      }
+    }
+    expect(failures).toBeGreaterThan(50);
+    // The check must have had folded eliminations to check.
+    expect(eliminationsChecked - before).toBeGreaterThan(10);
   });
 });

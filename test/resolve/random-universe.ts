@@ -71,3 +71,24 @@ export function randomChainUniverse(rand: () => number): { universe: Universe; r
   if (rand() < 0.7) root.x = '^1.0.0';
   return { universe, root };
 }
+
+/**
+ * A package whose versions each depend on a library of their own (sometimes a shared one), the
+ * libraries on x or on a package that does not exist: the kind of universe where the versions of
+ * one package are ruled out one after another, often for the same reason.
+ */
+export function randomFanUniverse(rand: () => number): { universe: Universe; root: Record<string, string> } {
+  const count = 3 + Math.floor(rand() * 8);
+  const universe: Universe = { app: {}, x: { '1.0.0': {}, '2.0.0-beta.1': {} } };
+  for (let v = 0; v < count; v++) {
+    const lib = rand() < 0.8 ? `lib${v}` : `lib${Math.floor(rand() * count)}`;
+    universe.app![`1.${v}.0`] = { [lib]: pick(rand, ['^1.0.0', '^1.0.0', '*', '>=1.1.0']) };
+  }
+  for (let v = 0; v < count; v++) {
+    universe[`lib${v}`] = {};
+    for (const version of ['1.0.0', '1.1.0'].filter(() => rand() < 0.8)) {
+      universe[`lib${v}`]![version] = rand() < 0.9 ? { x: rand() < 0.03 ? '^1.0.0' : pick(rand, ['^2.0.0', '^2.0.0', '^3.0.0']) } : { ghost: '^1.0.0' };
+    }
+  }
+  return { universe, root: { app: pick(rand, ['*', '^1.0.0', '>=1.2.0']) } };
+}
