@@ -6,23 +6,15 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleChild, runChild, REPO_ROOT, type ChildBundle } from '../util/child-bundle.js';
+import { bundleValidatingChild, REPO_ROOT, runChild, type ChildBundle } from '../util/child-bundle.js';
 import { tempStore, type TempStore } from './helpers.js';
 
 let child: ChildBundle;
 beforeAll(async () => {
-  const bundle = await bundleChild('test/core/store.child.ts');
-  // The format module finds schemas/ two folders above its own file (as in the installed
-  // package); give the bundle that shape: <tmp>/x/y/child.mjs with <tmp>/schemas beside it.
-  const dir = path.dirname(bundle.file);
-  mkdirSync(path.join(dir, 'x', 'y'), { recursive: true });
-  const file = path.join(dir, 'x', 'y', 'child.mjs');
-  renameSync(bundle.file, file);
-  symlinkSync(path.join(REPO_ROOT, 'schemas'), path.join(dir, 'schemas'));
-  child = { file, dispose: bundle.dispose };
+  child = await bundleValidatingChild('test/core/store.child.ts');
 }, 120_000);
 afterAll(async () => {
   await child?.dispose();

@@ -4,7 +4,6 @@
  * process. Each registry builds its index once and must then learn of the other's publishes and
  * deletes through the metadata's change feed (src/core/search-freshness.ts).
  */
-import { mkdirSync, renameSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import type { MetadataProvider, SearchProvider } from '../../src/contracts/index
 import { CoreRegistryManager } from '../../src/core/registry-manager.js';
 import { CHANGES_KEPT, CHANGES_PRUNED_EVERY } from '../../providers/metadata/sqlite-migrations.js';
 import { defaultProviders, METADATA_FILE } from '../../providers/index.js';
-import { bundleChild, runChild, REPO_ROOT, type ChildBundle } from '../util/child-bundle.js';
+import { bundleValidatingChild, runChild, type ChildBundle } from '../util/child-bundle.js';
 import { tempStore, type TempStore } from './helpers.js';
 
 let t: TempStore;
@@ -215,22 +214,11 @@ describe('when the feed no longer reaches back to where the index is', () => {
 describe('search follows another OS process', () => {
   let child: ChildBundle;
   beforeAll(async () => {
-    const bundle = await bundleChild('test/core/search-freshness.child.ts');
-    // The format module finds schemas/ two folders above its own file (as in the installed
-    // package); give the bundle that shape: <tmp>/x/y/child.mjs with <tmp>/schemas beside it.
-    const dir = path.dirname(bundle.file);
-    mkdirSync(path.join(dir, 'x', 'y'), { recursive: true });
-    const file = path.join(dir, 'x', 'y', 'child.mjs');
-    renameSync(bundle.file, file);
-    symlinkSync(path.join(REPO_ROOT, 'schemas'), path.join(dir, 'schemas'));
-    child = { file, dispose: bundle.dispose };
+    child = await bundleValidatingChild('test/core/search-freshness.child.ts');
   }, 120_000);
   afterAll(async () => {
     await child?.dispose();
   });
-  // The format module loads ajv with require() on first use; the bundle lives in a temp folder,
-  // so require must be told where the repository's packages are.
-  const env = { ...process.env, NODE_PATH: path.join(REPO_ROOT, 'node_modules') };
 
   it('a package a child process publishes, then deletes, appears and disappears in this process', async () => {
     const a = await open();
@@ -238,11 +226,11 @@ describe('search follows another OS process', () => {
     expect(await top(a, 'host-own')).toBe('host-own@1.0.0');
 
     const zip = await t.pkg('from-the-cli', '1.0.0');
-    const published = await runChild(child.file, ['publish', t.store, zip.file], { env });
+    const published = await runChild(child.file, ['publish', t.store, zip.file]);
     expect(JSON.parse(published.stdout.trim()), published.stderr).toEqual({ ok: true, name: 'from-the-cli', version: '1.0.0', status: 'published' });
     expect(await top(a, 'from-the-cli')).toBe('from-the-cli@1.0.0');
 
-    const deleted = await runChild(child.file, ['delete', t.store, 'host-own'], { env });
+    const deleted = await runChild(child.file, ['delete', t.store, 'host-own']);
     expect(JSON.parse(deleted.stdout.trim()), deleted.stderr).toEqual({ ok: true, deleted: ['host-own@1.0.0'] });
     expect(await found(a, 'host-own')).not.toContain('host-own@1.0.0');
   });

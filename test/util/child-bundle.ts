@@ -4,9 +4,9 @@
  * the child's entry file is bundled (rolldown, already present as vitest's bundler) into one .mjs
  * with node builtins and native packages left external.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,21 @@ export async function bundleChild(entry: string): Promise<ChildBundle> {
   // mkdtemp makes the folder private; a child run as another user (permission tests) must read it.
   await chmod(dir, 0o755);
   return { file, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * bundleChild for a child that validates packages: the format module finds schemas/ two folders
+ * above its own file (as in the installed package), so the bundle gets that shape,
+ * <tmp>/x/y/child.mjs with <tmp>/schemas (a link to the repository's) beside it.
+ */
+export async function bundleValidatingChild(entry: string): Promise<ChildBundle> {
+  const bundle = await bundleChild(entry);
+  const dir = dirname(bundle.file);
+  await mkdir(join(dir, 'x', 'y'), { recursive: true });
+  const file = join(dir, 'x', 'y', 'child.mjs');
+  await rename(bundle.file, file);
+  await symlink(join(REPO_ROOT, 'schemas'), join(dir, 'schemas'));
+  return { file, dispose: bundle.dispose };
 }
 
 export interface ChildResult {
