@@ -85,6 +85,8 @@ export interface MetadataProvider extends Provider {
    * first and removed after, a publish of the same bytes could insert its version in between and
    * be acknowledged, then lose its archive. Without this method the core still asks first and
    * removes after, and that window stays open.
+   *
+   * `remove` must not write through this provider itself: its writes would wait for the removal.
    */
   removeIfUnreferenced?(digest: Digest, remove: () => Promise<boolean>): Promise<boolean>;
   /**
