@@ -15,6 +15,12 @@
  * (a numbered line is referred to later and must stay). The folded sentence rests on the same
  * facts and the same earlier line as the lines it replaces, so its conclusion still follows.
  * The derivation itself (details.derivation) is not touched: only the text folds.
+ *
+ * Two more folds build on the same records: a chain that ends in a requirement nothing satisfies
+ * is told with its end in one sentence (foldDeadEnds), and versions of one package ruled out one
+ * after another for the same reason are told in one sentence with a count (foldEliminations).
+ * Each line explain.ts writes records what it concluded from what (ExplanationLine), so every
+ * fold checks the derivation, never the wording.
  */
 import { terse } from './describe-term.js';
 import { isPositive, versionsOf, type Incompatibility } from './incompatibility.js';

@@ -132,7 +132,7 @@ export function foldedProblems(explanation: string, universe: Universe, root: Re
         if (versionsIn(universe, endName!, endRange!).length > 0) problems.push(`"${line}": ${endName} has versions in ${endRange}`);
       } else if (absent) {
         if (absent[1] !== endName || universe[endName!] !== undefined) problems.push(`"${line}": ${endName} exists`);
-      } else {
+      } else if (/^(.+) is not a valid range for (\S+)$/.exec(endMissing)?.slice(1).join(' ') !== `${endRange} ${endName}`) {
         problems.push(`"${line}": unreadable end "${endMissing}"`);
       }
     }
