@@ -23,6 +23,10 @@ describe('explanations state only true dependencies', () => {
     const err = await expectCode(() => resolve(c.root, sourceOf(c.packages), versioning), 'E_UNSATISFIABLE');
     const details = err.details as unknown as UnsatisfiableDetails;
     expect(details.explanation).not.toMatch(/a >=1\.1\.0 depends on both/);
+    // Each version range of a is stated with its own dependency on c.
+    expect(details.explanation.split('\n')[0]).toBe(
+      'Because a >=1.1.0 depends on c ^1.1.0 and a <1.1.0 depends on c ^1.0.0, every version of a requires c ^1.0.0.',
+    );
     expect(sentenceProblems(details.explanation, c.packages, c.root).problems).toEqual([]);
     expect(factProblems(details.derivation, c.packages, c.root)).toEqual([]);
     for (const name of ['a', 'b', 'c']) expect(details.explanation).toMatch(new RegExp(`\\b${name}\\b`));
