@@ -176,7 +176,7 @@ export async function tightFloor(file: string): Promise<number> {
         const data = await readAt(dataStart, e.compressedSize);
         hash.update(e.compressionMethod === 8 ? zlib.inflateRawSync(data) : data);
       } else {
-        const inflater = e.compressionMethod === 8 ? zlib.createInflateRaw({ chunkSize: 256 * 1024 }) : null;
+        const inflater = e.compressionMethod === 8 ? zlib.createInflateRaw({ chunkSize: 1024 * 1024 }) : null;
         let hashing = Promise.resolve();
         const done = inflater ? new Promise<void>((resolve, reject) => inflater.on('data', (c: Buffer) => (hashing = hashing.then(() => void hash.update(c)))).on('end', resolve).on('error', reject)) : Promise.resolve();
         const size = chunks[0]!.length;

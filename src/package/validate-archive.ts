@@ -555,7 +555,10 @@ async function streamEntry(reader: yauzl.RandomAccessReader, buffers: readonly B
     return read;
   };
   let pending: Promise<void> | undefined = count > 0 ? prefetch(0) : undefined;
-  const inflater = deflated ? zlib.createInflateRaw({ chunkSize: 256 * 1024 }) : undefined;
+  // Output in 1 MiB chunks: in a process that has validated before (a running host), V8 collects
+  // garbage often while large archives stream through, and fewer, larger chunks measured fastest
+  // there (1 GiB: about 2.9 s against 3.1 s with 256 KiB).
+  const inflater = deflated ? zlib.createInflateRaw({ chunkSize: 1024 * 1024 }) : undefined;
   let stopped = false;
   let failure: Error | undefined;
   /** The output chunks still to be taken, in order. */
