@@ -11,7 +11,7 @@ import { resolve } from '../../src/resolve/index.js';
 import type { Derivation, UnsatisfiableDetails } from '../../src/resolve/types.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { eliminationProblems, factProblems, foldedProblems, sentenceProblems } from './explanation-checks.js';
-import { loadCase, prng, sourceOf, type ResolveCase } from './helpers.js';
+import { factPackages, loadCase, prng, sourceOf, type ResolveCase } from './helpers.js';
 import { randomChainUniverse, randomFanUniverse } from './random-universe.js';
 
 const versioning = createSemverVersioning();
@@ -37,16 +37,6 @@ function expectTrueAndComplete(details: UnsatisfiableDetails, c: Pick<ResolveCas
 }
 
 let eliminationsChecked = 0;
-
-function factPackages(derivation: Derivation): Set<string> {
-  const out = new Set<string>();
-  for (const n of derivation.incompatibilities) {
-    if (n.cause.type === 'conflict') continue;
-    for (const t of n.terms) if (t.package !== 'root') out.add(t.package);
-    if (n.cause.type === 'dependency') out.add(n.cause.dependency);
-  }
-  return out;
-}
 
 /** The dependency facts of a derivation as "from→to range". */
 const dependencyFacts = (d: Derivation): string[] =>

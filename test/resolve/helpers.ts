@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import type { ResolveSource } from '../../src/resolve/types.js';
+import type { Derivation, ResolveSource } from '../../src/resolve/types.js';
 export { prng } from '../helpers/prng.js';
 
 /** name → version → dependency map, as in ../shared/data/resolve/*.json */
@@ -120,4 +120,15 @@ export function existsSolution(universe: Universe, root: Record<string, string>)
     return false;
   };
   return search(0);
+}
+
+/** Every package a derivation states a fact about (root aside): an explanation must name each. */
+export function factPackages(derivation: Derivation): Set<string> {
+  const out = new Set<string>();
+  for (const n of derivation.incompatibilities) {
+    if (n.cause.type === 'conflict') continue;
+    for (const t of n.terms) if (t.package !== 'root') out.add(t.package);
+    if (n.cause.type === 'dependency') out.add(n.cause.dependency);
+  }
+  return out;
 }

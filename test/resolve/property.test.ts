@@ -8,20 +8,10 @@ import { createSemverVersioning } from '../../providers/versioning/semver.js';
 import { isRegistryError } from '../../src/errors.js';
 import { resolve } from '../../src/resolve/index.js';
 import type { Derivation, UnsatisfiableDetails } from '../../src/resolve/types.js';
-import { existsSolution, prng, solutionProblem, sourceOf } from './helpers.js';
+import { existsSolution, factPackages, prng, solutionProblem, sourceOf } from './helpers.js';
 import { randomUniverse } from './random-universe.js';
 
 const versioning = createSemverVersioning();
-
-function factPackages(derivation: Derivation): Set<string> {
-  const out = new Set<string>();
-  for (const n of derivation.incompatibilities) {
-    if (n.cause.type === 'conflict') continue;
-    for (const t of n.terms) if (t.package !== 'root') out.add(t.package);
-    if (n.cause.type === 'dependency') out.add(n.cause.dependency);
-  }
-  return out;
-}
 
 /** Every step refers to incompatibilities in the list, each reachable from the failure. */
 function checkDerivationShape(derivation: Derivation): void {
