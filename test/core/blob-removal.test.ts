@@ -15,6 +15,7 @@ import { createZipValidator } from '../../providers/validation/zip.js';
 import { createIndexedSearch } from '../../providers/search/indexed.js';
 import { RegistryError } from '../../src/errors.js';
 import { expectCode } from '../helpers/expect-code.js';
+import type { PackResult } from '../../src/package/pack.js';
 import { tempStore, type TempStore } from './helpers.js';
 
 interface Rigged {
@@ -108,14 +109,22 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
     t.cleanup();
   });
 
-  it('gc: the publish that inserted its version meanwhile keeps its archive', async () => {
+  /**
+   * A fresh rigged store with `name`@1.0.0 published; with `orphan`, its row is deleted again and
+   * the archive stays, as a crash mid-delete leaves one.
+   */
+  async function publishedOnce(name: string, { orphan }: { orphan: boolean }): Promise<{ rigged: Rigged; pkg: PackResult }> {
     t = tempStore();
     rigged = rig(providers(t));
+    const pkg = await t.pkg(name, '1.0.0');
+    await rigged.registry.publishPackage(pkg.file);
+    if (orphan) await rigged.metadata.deleteVersion(name, '1.0.0');
+    return { rigged, pkg };
+  }
+
+  it('gc: the publish that inserted its version meanwhile keeps its archive', async () => {
+    const { rigged, pkg } = await publishedOnce('raced', { orphan: true });
     const { registry, metadata, storage } = rigged;
-    const pkg = await t.pkg('raced', '1.0.0');
-    await registry.publishPackage(pkg.file);
-    // The row goes, the archive stays: an orphan, as a crash mid-delete leaves one.
-    await metadata.deleteVersion('raced', '1.0.0');
 
     // gc finds the archive unreferenced; before it removes it, the same bytes are published.
     const republished = republishOnNextDelete(rigged, pkg.file);
@@ -132,12 +141,8 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
   });
 
   it('rebuild: an archive gc removes while it is being restored is stored back with its row', async () => {
-    t = tempStore();
-    rigged = rig(providers(t));
+    const { rigged, pkg } = await publishedOnce('restored', { orphan: true });
     const { registry, metadata, storage } = rigged;
-    const pkg = await t.pkg('restored', '1.0.0');
-    await registry.publishPackage(pkg.file);
-    await metadata.deleteVersion('restored', '1.0.0');
     // The rebuild has read and validated the orphan; before its row goes in, gc removes it.
     rigged.beforeNextInsert(async () => {
       expect((await registry.gc()).removed).toBe(1);
@@ -149,12 +154,8 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
   });
 
   it('rebuild: when the archive cannot be stored back, the rebuilt row goes again', async () => {
-    t = tempStore();
-    rigged = rig(providers(t));
+    const { rigged, pkg } = await publishedOnce('unlucky', { orphan: true });
     const { registry, metadata, storage } = rigged;
-    const pkg = await t.pkg('unlucky', '1.0.0');
-    await registry.publishPackage(pkg.file);
-    await metadata.deleteVersion('unlucky', '1.0.0');
     rigged.beforeNextInsert(async () => {
       expect((await registry.gc()).removed).toBe(1);
       storage.put = async () => {
@@ -167,11 +168,8 @@ describe.each(setups)('removing an unreferenced archive while the same bytes are
   });
 
   it('delete: a republish of the deleted bytes racing the blob removal keeps its archive', async () => {
-    t = tempStore();
-    rigged = rig(providers(t));
+    const { rigged, pkg } = await publishedOnce('again', { orphan: false });
     const { registry, storage } = rigged;
-    const pkg = await t.pkg('again', '1.0.0');
-    await registry.publishPackage(pkg.file);
 
     const republished = republishOnNextDelete(rigged, pkg.file);
     await registry.deletePackage('again', '1.0.0');
