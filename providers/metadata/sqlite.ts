@@ -149,8 +149,6 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     writing = result.catch(() => undefined);
     return result;
   }
-  /** True while removeIfUnreferenced holds the write lock. */
-  let guarding = false;
 
   const flushInserts = (): void => {
     void exclusively(async () => {
@@ -270,13 +268,11 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
         // BEGIN IMMEDIATE takes the database's write lock: from here until COMMIT no process can
         // insert a version, so "nothing refers to it" stays true while the blob is removed.
         await run(`lock ${path} to remove ${digest}`, () => db.exec('BEGIN IMMEDIATE'));
-        guarding = true;
         try {
           const referenced = await run(`look up ${digest}`, () => sql.referenced.get(digest) !== undefined);
           if (referenced) return false;
           return await remove();
         } finally {
-          guarding = false;
           // Nothing was written: ending the transaction only releases the lock.
           if (db.open && db.inTransaction) db.exec('COMMIT');
         }
@@ -299,11 +295,12 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     close() {
       if (closed) return;
       // Inserts still waiting for their loop turn are committed now, not dropped; unless a
-      // removal holds the lock meanwhile (closed mid-gc): committed inside its transaction they
-      // would slip past its guard, so they fail instead, and nothing was acknowledged.
+      // removal holds the lock meanwhile (closed mid-gc; the only transaction that stays open
+      // across an await): committed inside its transaction they would slip past its guard, so
+      // they fail instead, and nothing was acknowledged.
       const batch = queued;
       queued = [];
-      if (batch.length > 0 && guarding) {
+      if (batch.length > 0 && db.inTransaction) {
         for (const q of batch) q.reject(new RegistryError('E_CLOSED', `the metadata database ${path} was closed while a blob removal held its lock; ${describeBatch(batch)} was not committed`));
       } else if (batch.length > 0) {
         try {
