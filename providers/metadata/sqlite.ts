@@ -150,6 +150,8 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     return result;
   }
 
+  const isDigestReferenced = (digest: Digest): Promise<boolean> => run(`look up ${digest}`, () => sql.referenced.get(digest) !== undefined);
+
   const flushInserts = (): void => {
     void exclusively(async () => {
       // Taken when this write's turn comes: inserts queued while a removal held the lock go in
@@ -259,9 +261,7 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       );
     },
 
-    isDigestReferenced(digest: Digest) {
-      return run(`look up ${digest}`, () => sql.referenced.get(digest) !== undefined);
-    },
+    isDigestReferenced,
 
     removeIfUnreferenced(digest: Digest, remove: () => Promise<boolean>) {
       return exclusively(async () => {
@@ -269,8 +269,7 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
         // insert a version, so "nothing refers to it" stays true while the blob is removed.
         await run(`lock ${path} to remove ${digest}`, () => db.exec('BEGIN IMMEDIATE'));
         try {
-          const referenced = await run(`look up ${digest}`, () => sql.referenced.get(digest) !== undefined);
-          if (referenced) return false;
+          if (await isDigestReferenced(digest)) return false;
           return await remove();
         } finally {
           // Nothing was written: ending the transaction only releases the lock.
