@@ -9,12 +9,25 @@
 import {
   CORE_VERSION,
   type Digest,
+  type DocumentStore,
+  type DocumentWrite,
   type InsertOutcome,
   type MetadataProvider,
+  type StoredDocument,
   type VersionRecord,
 } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
-import { checkDownloadCount, checkVersionRecord, parseChangeCursor } from './record-check.js';
+import {
+  checkDocumentKey,
+  checkDocumentKind,
+  checkDocumentWrites,
+  checkDownloadCount,
+  checkListOptions,
+  checkVersionRecord,
+  compareKeys,
+  parseChangeCursor,
+  revisionConflict,
+} from './record-check.js';
 
 /**
  * A deep copy of a record's value. Records are JSON-shaped (strings, numbers, booleans, null,
@@ -84,15 +97,67 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
     if (closed) throw new RegistryError('E_CLOSED', 'the in-memory metadata store was used after close()');
   };
 
-  const insert = (record: VersionRecord): InsertOutcome => {
+  /** kind → key → document; values are kept as JSON text, so every read is a fresh copy. */
+  const docs = new Map<string, Map<string, { text: string; revision: number; updatedAt: string }>>();
+  /** Checks a batch whole (arguments, then revisions) and returns the step that applies it. */
+  const prepareWrites = (writes: readonly DocumentWrite[] | undefined): (() => void) => {
+    if (writes === undefined || writes.length === 0) return () => undefined;
+    const texts = checkDocumentWrites(writes);
+    for (const w of writes) {
+      const found = docs.get(w.kind)?.get(w.key)?.revision ?? 0;
+      if (w.expectRevision !== undefined && w.expectRevision !== found) throw revisionConflict(w.kind, w.key, w.expectRevision, found);
+    }
+    return () => {
+      const now = new Date().toISOString();
+      writes.forEach((w, i) => {
+        let ofKind = docs.get(w.kind);
+        if (w.op === 'delete') {
+          ofKind?.delete(w.key);
+          return;
+        }
+        if (!ofKind) docs.set(w.kind, (ofKind = new Map()));
+        ofKind.set(w.key, { text: texts[i]!, revision: (ofKind.get(w.key)?.revision ?? 0) + 1, updatedAt: now });
+      });
+    };
+  };
+  const documents: DocumentStore = {
+    async get(kind, key) {
+      open();
+      checkDocumentKind(kind);
+      checkDocumentKey(key);
+      const d = docs.get(kind)?.get(key);
+      return d ? { kind, key, value: JSON.parse(d.text) as unknown, revision: d.revision, updatedAt: d.updatedAt } : undefined;
+    },
+    async list(kind, options = {}) {
+      open();
+      checkDocumentKind(kind);
+      checkListOptions(options);
+      const { prefix = '', after, limit = Infinity } = options;
+      const out: StoredDocument[] = [];
+      const keys = [...(docs.get(kind)?.keys() ?? [])].filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0)).sort(compareKeys);
+      for (const key of keys.slice(0, limit)) {
+        const d = docs.get(kind)!.get(key)!;
+        out.push({ kind, key, value: JSON.parse(d.text) as unknown, revision: d.revision, updatedAt: d.updatedAt });
+      }
+      return out;
+    },
+    async write(writes) {
+      open();
+      prepareWrites(writes)();
+    },
+  };
+
+  const insert = (record: VersionRecord, writes?: readonly DocumentWrite[]): InsertOutcome => {
     checkVersionRecord(record);
     let versions = packages.get(record.name);
     const existing = versions?.get(record.version);
     if (existing) {
+      if (writes !== undefined) checkDocumentWrites(writes);
       return existing.digest === record.digest
         ? { status: 'unchanged', existing: copyValue(existing) }
         : { status: 'conflict', existing: copyValue(existing) };
     }
+    prepareWrites(writes)();
     if (!versions) {
       versions = new Map();
       packages.set(record.name, versions);
@@ -117,11 +182,11 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
     info: { name: 'memory', family: 'metadata', coreRange: `^${CORE_VERSION}` },
     capabilities: { multiProcess: false, persistent: false },
 
-    async insertVersion(record) {
+    async insertVersion(record, writes) {
       open();
       while (removing) await removing;
       open();
-      return insert(record);
+      return insert(record, writes);
     },
 
     async getVersion(name, version) {
@@ -155,11 +220,13 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
       }
     },
 
-    async deleteVersion(name, version) {
+    async deleteVersion(name, version, writes) {
       open();
       const versions = packages.get(name);
       const record = versions?.get(version);
+      if (writes !== undefined) checkDocumentWrites(writes);
       if (!versions || !record) return undefined;
+      prepareWrites(writes)();
       versions.delete(version);
       if (versions.size === 0) packages.delete(name);
       logChange(name);
@@ -192,6 +259,8 @@ export function createMemoryMetadata(options: MemoryMetadataOptions = {}): Metad
       if (from < logStart - 1 || from > head()) return { cursor: String(head()), names: [], complete: false };
       return { cursor: String(head()), names: [...new Set(log.slice(from - logStart + 1))], complete: true };
     },
+
+    documents,
 
     async addDownloads(name, count) {
       open();

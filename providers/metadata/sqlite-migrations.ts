@@ -83,6 +83,21 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    description: 'documents: the registry state beside versions (trust, policy, users, tokens, ...), JSON under (kind, key) with a revision',
+    // BINARY collation (the default) orders keys by their UTF-8 bytes, as the contract requires.
+    sql: `
+      CREATE TABLE documents (
+        kind       TEXT    NOT NULL,
+        key        TEXT    NOT NULL,
+        value      TEXT    NOT NULL,   -- JSON text
+        revision   INTEGER NOT NULL CHECK (revision >= 1),
+        updated_at TEXT    NOT NULL,
+        PRIMARY KEY (kind, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -20,13 +20,15 @@ import Database, { type Database as Db } from 'better-sqlite3';
 import {
   CORE_VERSION,
   type Digest,
+  type DocumentWrite,
   type InsertOutcome,
   type MetadataProvider,
   type VersionRecord,
 } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
-import { checkDownloadCount, checkVersionRecord } from './record-check.js';
+import { checkDocumentWrites, checkDownloadCount, checkVersionRecord } from './record-check.js';
 import { createChangeFeed } from './sqlite-changes.js';
+import { createSqliteDocuments } from './sqlite-documents.js';
 import { isBusy, toMetaError } from './sqlite-errors.js';
 import { migrate, type Migration } from './sqlite-migrations.js';
 
@@ -84,6 +86,7 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
   const db = openDatabase(path, busyTimeoutMs, synchronous, options.migrations);
   let closed = false;
   const feed = createChangeFeed(db, path);
+  const docs = createSqliteDocuments(db);
 
   const sql = {
     insert: db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`),
@@ -99,9 +102,13 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     getDownloads: db.prepare('SELECT count FROM downloads WHERE name = ?'),
   };
 
-  const insertTx = db.transaction((record: VersionRecord): InsertOutcome => {
+  const insertTx = db.transaction((record: VersionRecord, writes: readonly DocumentWrite[] | undefined, texts: readonly string[]): InsertOutcome => {
     const { changes } = sql.insert.run(record.name, record.version, record.digest, record.size, record.publishedAt, JSON.stringify(record.metadata));
-    if (changes === 1) return { status: 'inserted' };
+    if (changes === 1) {
+      // Inside insertTx's savepoint: a failed revision check undoes the insert as well.
+      if (writes && writes.length > 0) docs.apply(writes, texts);
+      return { status: 'inserted' };
+    }
     const existing = toRecord(sql.get.get(record.name, record.version) as Row);
     return existing.digest === record.digest ? { status: 'unchanged', existing } : { status: 'conflict', existing };
   });
@@ -112,10 +119,10 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
    * fails fails alone; its caller gets the error, the others their outcomes. A caller on its own
    * waits one loop turn longer (a few microseconds).
    */
-  const batchTx = db.transaction((records: readonly VersionRecord[]): Array<InsertOutcome | Error> =>
-    records.map((record) => {
+  const batchTx = db.transaction((batch: readonly QueuedInsert[]): Array<InsertOutcome | Error> =>
+    batch.map(({ record, writes, texts }) => {
       try {
-        return insertTx(record);
+        return insertTx(record, writes, texts);
       } catch (err) {
         if (isBusy(err)) throw err; // the whole batch waits and retries
         return err instanceof Error ? err : new Error(String(err));
@@ -124,6 +131,9 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
   );
   interface QueuedInsert {
     record: VersionRecord;
+    writes: readonly DocumentWrite[] | undefined;
+    /** The writes' JSON texts, made once by checkDocumentWrites. */
+    texts: readonly string[];
     resolve: (outcome: InsertOutcome) => void;
     reject: (err: unknown) => void;
   }
@@ -161,7 +171,7 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       if (batch.length === 0) return;
       try {
         const outcomes = await run(describeBatch(batch), () => {
-          const committed = batchTx.immediate(batch.map((q) => q.record));
+          const committed = batchTx.immediate(batch);
           feed.noteOwnWrite(); // in the same synchronous step: no feed read can fall in between
           return committed;
         });
@@ -171,10 +181,11 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       }
     });
   };
-  const deleteTx = db.transaction((name: string, version: string): VersionRecord | undefined => {
+  const deleteTx = db.transaction((name: string, version: string, writes: readonly DocumentWrite[] | undefined, texts: readonly string[]): VersionRecord | undefined => {
     const row = sql.get.get(name, version) as Row | undefined;
     if (!row) return undefined;
     sql.delete.run(name, version);
+    if (writes && writes.length > 0) docs.apply(writes, texts);
     return toRecord(row);
   });
   const downloadsTx = db.transaction((name: string, count: number) => {
@@ -207,11 +218,12 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
     info: { name: 'sqlite', family: 'metadata', coreRange: `^${CORE_VERSION}` },
     capabilities: { multiProcess: true, persistent: true },
 
-    async insertVersion(record) {
+    async insertVersion(record, writes) {
       checkVersionRecord(record);
+      const texts = writes === undefined ? [] : checkDocumentWrites(writes);
       if (closed) throw new RegistryError('E_CLOSED', `the metadata database ${path} was used after close()`);
       return new Promise<InsertOutcome>((resolve, reject) => {
-        queued.push({ record, resolve, reject });
+        queued.push({ record, writes, texts, resolve, reject });
         if (queued.length === 1) setImmediate(flushInserts);
       });
     },
@@ -251,10 +263,11 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       }
     },
 
-    deleteVersion(name, version) {
+    async deleteVersion(name, version, writes) {
+      const texts = writes === undefined ? [] : checkDocumentWrites(writes);
       return exclusively(() =>
         run(`delete ${name}@${version}`, () => {
-          const removed = deleteTx.immediate(name, version);
+          const removed = deleteTx.immediate(name, version, writes, texts);
           if (removed) feed.noteOwnWrite();
           return removed;
         }),
@@ -291,6 +304,16 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
       return run('read download counts', () => getDownloadsTx.deferred(names));
     },
 
+    documents: {
+      get: (kind, key) => run(`read document ${String(kind)}/${String(key).slice(0, 80)}`, () => docs.get(kind, key)),
+      list: (kind, listOptions) => run(`list documents of kind ${String(kind)}`, () => docs.list(kind, listOptions)),
+      async write(writes) {
+        const texts = checkDocumentWrites(writes);
+        if (writes.length === 0) return;
+        await exclusively(() => run(`write ${writes.length} document(s)`, () => docs.writeTx.immediate(writes, texts)));
+      },
+    },
+
     close() {
       if (closed) return;
       // Inserts still waiting for their loop turn are committed now, not dropped; unless a
@@ -303,7 +326,7 @@ export function createSqliteMetadata(options: SqliteMetadataOptions): MetadataPr
         for (const q of batch) q.reject(new RegistryError('E_CLOSED', `the metadata database ${path} was closed while a blob removal held its lock; ${describeBatch(batch)} was not committed`));
       } else if (batch.length > 0) {
         try {
-          settleBatch(batch, batchTx.immediate(batch.map((q) => q.record)));
+          settleBatch(batch, batchTx.immediate(batch));
         } catch (err) {
           for (const q of batch) q.reject(toMetaError(err, path, describeBatch(batch)));
         }

@@ -2,6 +2,7 @@
 export * from './provider.js';
 export * from './package.js';
 export * from './metadata.js';
+export * from './documents.js';
 export * from './storage.js';
 export * from './versioning.js';
 export * from './validation.js';

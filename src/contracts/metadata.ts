@@ -1,3 +1,4 @@
+import type { DocumentStore, DocumentWrite } from './documents.js';
 import type { Digest, PackageMetadata } from './package.js';
 import type { Provider } from './provider.js';
 
@@ -57,7 +58,13 @@ export interface MetadataCapabilities {
 export interface MetadataProvider extends Provider {
   readonly capabilities: MetadataCapabilities;
 
-  insertVersion(record: VersionRecord): Promise<InsertOutcome>;
+  /**
+   * Inserts one version. `writes` (only for a provider with `documents`) are applied in the same
+   * transaction when, and only when, the outcome is 'inserted'; one whose expectRevision fails
+   * fails the insert with E_META_CONFLICT and nothing is written. A provider without `documents`
+   * refuses a non-empty `writes` with E_INVALID_ARGUMENT.
+   */
+  insertVersion(record: VersionRecord, writes?: readonly DocumentWrite[]): Promise<InsertOutcome>;
   getVersion(name: string, version: string): Promise<VersionRecord | undefined>;
   /** Every version of one package, in no particular order; empty when the package is unknown. */
   listVersions(name: string): Promise<VersionRecord[]>;
@@ -71,8 +78,12 @@ export interface MetadataProvider extends Provider {
   listPackageNames(): Promise<string[]>;
   /** Every version record of every package (for verify, gc, index rebuilds); streamed. */
   allVersions(): AsyncIterable<VersionRecord>;
-  /** Removes one version; returns the removed record, or undefined when it did not exist. */
-  deleteVersion(name: string, version: string): Promise<VersionRecord | undefined>;
+  /**
+   * Removes one version; returns the removed record, or undefined when it did not exist. `writes`
+   * are applied in the same transaction when, and only when, a version was removed (as for
+   * insertVersion).
+   */
+  deleteVersion(name: string, version: string, writes?: readonly DocumentWrite[]): Promise<VersionRecord | undefined>;
   /** True when any version refers to this digest (gc keeps such blobs). */
   isDigestReferenced(digest: Digest): Promise<boolean>;
   /**
@@ -103,6 +114,13 @@ export interface MetadataProvider extends Provider {
    * answer when nothing changed must cost microseconds (SQLite: PRAGMA data_version, no query).
    */
   changesSince?(cursor?: string): Promise<MetadataChanges>;
+
+  /**
+   * Optional: the registry's own state beside its versions (trust roots, signatures, policy,
+   * users, tokens, the audit head, ...), see documents.ts. A capability that needs it refuses to
+   * start on a provider without it (E_PROVIDER_INCOMPATIBLE), naming the capability.
+   */
+  readonly documents?: DocumentStore;
 
   /** Adds to a package's download count (the registry's own popularity signal). */
   addDownloads(name: string, count: number): Promise<void>;

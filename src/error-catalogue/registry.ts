@@ -70,4 +70,9 @@ export const REGISTRY_ERRORS = defineErrors({
     hint: 'Retry; if it persists, look for a process holding the store open in a long operation, or raise busyTimeoutMs.',
     status: 503, userFault: false, exit: 1,
   },
+  E_META_CONFLICT: {
+    meaning: 'A stored document (a trust root, a token, the policy, ...) was changed by another writer between reading it and writing it back; nothing of this write was stored.',
+    hint: 'Run the command again: it reads the current state first.',
+    status: 409, userFault: true, exit: 1,
+  },
 });

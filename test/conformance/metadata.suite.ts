@@ -17,6 +17,7 @@ import {
 } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
 import { digestOfBytes } from '../../src/util/digest.js';
+import { declareDocumentCases } from './documents.cases.js';
 import { conformanceCases } from './harness.js';
 
 export interface MetadataConformanceOptions<P extends MetadataProvider = MetadataProvider> {
@@ -55,10 +56,12 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
   const hasVersionNumbers = typeof probe.listVersionNumbers === 'function';
   const hasGuardedRemoval = typeof probe.removeIfUnreferenced === 'function';
   const hasChangeFeed = typeof probe.changesSince === 'function';
+  const hasDocuments = probe.documents !== undefined;
   await probe.close?.();
   await options.cleanup?.(probe);
 
-  const { test, needs } = conformanceCases(options.skip);
+  const cases = conformanceCases(options.skip);
+  const { test, needs } = cases;
   const open: P[] = [];
   const roots: P[] = [];
 
@@ -420,6 +423,13 @@ export async function describeMetadataConformance<P extends MetadataProvider>(op
       expect(await p.changesSince!(seen.cursor)).toMatchObject({ names: [], complete: true });
       await q.insertVersion(sampleRecord('theirs', '2.0.0'));
       expect(await p.changesSince!(seen.cursor)).toMatchObject({ names: ['theirs'], complete: true });
+    });
+
+    declareDocumentCases({
+      cases,
+      present: hasDocuments,
+      fresh,
+      ...(caps.multiProcess && options.reopen !== undefined ? { another } : {}),
     });
   });
 }
