@@ -2,16 +2,34 @@ import type { Readable } from 'node:stream';
 import type { Digest } from './package.js';
 import type { Provider } from './provider.js';
 
+/**
+ * The package an archive belongs to. An archive holds its own metadata.json, so a digest has
+ * exactly one owner. The core passes it wherever it knows it; a provider may use it to place the
+ * blob (an OCI registry: repository `<namespace>/<name>`, tag `<version>`), and may ignore it.
+ */
+export interface BlobOwner {
+  readonly name: string;
+  readonly version: string;
+}
+
 export interface StorageCapabilities {
   /** put() of a local file is a rename: the file must be on the store's filesystem (see tempDir). */
   readonly moveFromTemp: boolean;
   /** Data outlives close(). */
   readonly persistent: boolean;
+  /**
+   * Optional, default false: put, putBytes and get need the owner (the blob's place depends on
+   * it). The core then stores an archive only once validation has named its owner, and always
+   * passes the owner where it has one.
+   */
+  readonly ownerRequired?: boolean;
 }
 
 export interface BlobInfo {
   digest: Digest;
   size: number;
+  /** The owner, where the provider knows it (an owner-placed store always does). */
+  owner?: BlobOwner;
 }
 
 /**
@@ -34,7 +52,7 @@ export interface StorageProvider extends Provider {
    * must check size (and may check the digest) before the blob becomes visible.
    * After put() resolves, the blob is durable (fsync'd where the medium allows).
    */
-  put(digest: Digest, size: number, sourcePath: string): Promise<void>;
+  put(digest: Digest, size: number, sourcePath: string, owner?: BlobOwner): Promise<void>;
 
   /**
    * Optional: stores a small archive the caller holds in memory (publish holds archives up to
@@ -42,23 +60,23 @@ export interface StorageProvider extends Provider {
    * storing a digest that is already there is a harmless success. Without it, the manager writes
    * the bytes to a temp file and calls put().
    */
-  putBytes?(digest: Digest, bytes: Uint8Array): Promise<void>;
+  putBytes?(digest: Digest, bytes: Uint8Array, owner?: BlobOwner): Promise<void>;
 
   /**
    * A stream of the blob's bytes, verified while streaming: size first, then digest at the end.
    * Fails with E_STORE_BLOB_MISSING when absent, E_STORE_INTEGRITY (stream error) on mismatch.
    */
-  get(digest: Digest): Promise<Readable>;
+  get(digest: Digest, owner?: BlobOwner): Promise<Readable>;
 
   /** Size of the stored blob, or undefined when absent. Does not verify the bytes. */
-  stat(digest: Digest): Promise<BlobInfo | undefined>;
+  stat(digest: Digest, owner?: BlobOwner): Promise<BlobInfo | undefined>;
 
   /** Removes a blob; true when it existed. */
-  delete(digest: Digest): Promise<boolean>;
+  delete(digest: Digest, owner?: BlobOwner): Promise<boolean>;
 
   /** Every stored blob (not quarantined ones). */
   list(): AsyncIterable<BlobInfo>;
 
   /** Moves a blob out of the way after it failed verification; it is kept for inspection, not deleted. */
-  quarantine(digest: Digest, reason: string): Promise<void>;
+  quarantine(digest: Digest, reason: string, owner?: BlobOwner): Promise<void>;
 }

@@ -8,12 +8,12 @@
  * blob is removed (removeIfUnreferenced), the two happen as one; otherwise the core asks and then
  * removes, and that window stays open (docs/providers.md says so to provider authors).
  */
-import type { Digest } from '../contracts/index.js';
+import type { BlobOwner, Digest } from '../contracts/index.js';
 import type { CoreContext } from './context.js';
 
 /** Removes the blob unless a version refers to it; true when this call removed it. */
-export async function removeUnreferencedBlob(ctx: CoreContext, digest: Digest): Promise<boolean> {
-  const remove = (): Promise<boolean> => ctx.storage.delete(digest);
+export async function removeUnreferencedBlob(ctx: CoreContext, digest: Digest, owner?: BlobOwner): Promise<boolean> {
+  const remove = (): Promise<boolean> => ctx.storage.delete(digest, owner);
   if (ctx.metadata.removeIfUnreferenced) return ctx.metadata.removeIfUnreferenced(digest, remove);
   if (await ctx.metadata.isDigestReferenced(digest)) return false;
   return remove();

@@ -56,7 +56,7 @@ export const DELETE_STEPS: ReadonlyArray<Step<DeleteState>> = [removeRow, update
 /** Removes the blob unless another version still refers to it (identical bytes are one blob). */
 async function removeBlob(ctx: CoreContext, record: VersionRecord): Promise<{ removed: boolean; error?: string }> {
   try {
-    return { removed: await removeUnreferencedBlob(ctx, record.digest) };
+    return { removed: await removeUnreferencedBlob(ctx, record.digest, record) };
   } catch (err) {
     return { removed: false, error: `${err instanceof Error ? err.message : String(err)}; the archive is left unreferenced, run \`pakt gc\`` };
   }

@@ -29,7 +29,7 @@ export async function downloadPipeline(ctx: CoreContext, name: string, versionOr
   let source: Readable;
   try {
     record = await findVersion(ctx, name, versionOrRange);
-    source = await ctx.storage.get(record.digest);
+    source = await ctx.storage.get(record.digest, record);
   } catch (err) {
     throw await failed(ctx, err, name, record);
   }

@@ -8,7 +8,7 @@
  * is removed, so a version indexed meanwhile keeps its archive. With dryRun nothing is removed
  * and the result lists what would go and the bytes that would be freed.
  */
-import type { Digest } from '../contracts/index.js';
+import type { BlobInfo } from '../contracts/index.js';
 import { removeUnreferencedBlob } from './blob-removal.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { runSteps, type Step } from './steps.js';
@@ -17,8 +17,8 @@ import type { GcOptions, GcResult, ProgressCallback } from './types.js';
 interface GcState {
   readonly dryRun: boolean;
   readonly onProgress: ProgressCallback | undefined;
-  candidates: Array<{ digest: Digest; size: number }>;
-  removed: Array<{ digest: Digest; size: number }>;
+  candidates: BlobInfo[];
+  removed: BlobInfo[];
   tempSwept: number;
 }
 
@@ -39,7 +39,7 @@ const findOrphans: Step<GcState> = {
     let scanned = 0;
     for await (const blob of ctx.storage.list()) {
       scanned += 1;
-      if (!(await ctx.metadata.isDigestReferenced(blob.digest))) state.candidates.push({ digest: blob.digest, size: blob.size });
+      if (!(await ctx.metadata.isDigestReferenced(blob.digest))) state.candidates.push(blob);
     }
     return { scanned, orphans: state.candidates.length };
   },
@@ -53,7 +53,7 @@ const removeOrphans: Step<GcState> = {
       done += 1;
       // Checked again: a publish may have indexed this archive since findOrphans saw it (and,
       // when removing, under the metadata's hold, so none can index it while it goes).
-      const removed = state.dryRun ? !(await ctx.metadata.isDigestReferenced(blob.digest)) : await removeUnreferencedBlob(ctx, blob.digest);
+      const removed = state.dryRun ? !(await ctx.metadata.isDigestReferenced(blob.digest)) : await removeUnreferencedBlob(ctx, blob.digest, blob.owner);
       if (removed) state.removed.push(blob);
       state.onProgress?.(done, state.candidates.length);
     }
@@ -70,5 +70,6 @@ export async function gcPipeline(ctx: CoreContext, options: GcOptions = {}, onPr
   if (!state.dryRun) {
     await recordAudit(ctx, { action: 'gc', outcome: 'success', detail: { removed: state.removed.length, bytesFreed, tempSwept: state.tempSwept } });
   }
-  return { dryRun: state.dryRun, removed: state.removed.length, bytesFreed, blobs: state.removed, tempSwept: state.tempSwept, steps };
+  const blobs = state.removed.map(({ digest, size }) => ({ digest, size }));
+  return { dryRun: state.dryRun, removed: state.removed.length, bytesFreed, blobs, tempSwept: state.tempSwept, steps };
 }

@@ -12,7 +12,7 @@
  * blob, no metadata row and no search entry behind; only the audit log records it.
  */
 import { rmSync } from 'node:fs';
-import type { Digest, PackageMetadata, ValidationReport, VersionRecord } from '../contracts/index.js';
+import type { BlobOwner, Digest, PackageMetadata, ValidationReport, VersionRecord } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
 import { isValidName } from '../package/name-version.js';
 import { removeUnreferencedBlob } from './blob-removal.js';
@@ -53,8 +53,9 @@ const validate: Step<PublishState> = {
   name: 'validate',
   async run(state, ctx) {
     const taken = need(state.intake);
-    if (taken.bytes && ctx.validation.validateBytes) {
-      // The digest of a small archive is known already: store it while validating the bytes.
+    if (taken.bytes && ctx.validation.validateBytes && !ctx.storage.capabilities.ownerRequired) {
+      // The digest of a small archive is known already: store it while validating the bytes
+      // (unless the store places blobs by their owner, which only validation names).
       state.digest = await taken.digest;
       startStoring(state, ctx, taken, state.digest);
     }
@@ -79,16 +80,21 @@ async function validateTaken(ctx: CoreContext, taken: IntakeResult): Promise<Val
 /** Starts storing without waiting for the store to finish; the store step (or an undo) waits. */
 function startStoring(state: PublishState, ctx: CoreContext, taken: IntakeResult, digest: Digest): void {
   state.blobCreated = true;
-  const storing = storeArchive(ctx, taken, digest);
+  const storing = storeArchive(ctx, taken, digest, undefined);
   // Awaited later; a failure meanwhile must not surface as an unhandled rejection.
   storing.catch(() => undefined);
   state.storing = storing;
 }
 
 /** Bytes held in memory go to putBytes when the store has it; anything else goes as a file. */
-async function storeArchive(ctx: CoreContext, taken: IntakeResult, digest: Digest): Promise<void> {
-  if (taken.bytes && ctx.storage.putBytes) return ctx.storage.putBytes(digest, taken.bytes);
-  return ctx.storage.put(digest, taken.size, await tempFileOf(ctx, taken));
+async function storeArchive(ctx: CoreContext, taken: IntakeResult, digest: Digest, owner: BlobOwner | undefined): Promise<void> {
+  if (taken.bytes && ctx.storage.putBytes) return ctx.storage.putBytes(digest, taken.bytes, owner);
+  return ctx.storage.put(digest, taken.size, await tempFileOf(ctx, taken), owner);
+}
+
+/** The package validation named, once it has. */
+function ownerOf(state: PublishState): BlobOwner | undefined {
+  return state.metadata ? { name: state.metadata.name, version: state.metadata.version } : undefined;
 }
 
 /**
@@ -102,7 +108,7 @@ async function removeStoredBlob(state: PublishState, ctx: CoreContext): Promise<
   const digest = state.digest;
   if (!digest || !state.blobCreated) return;
   state.blobCreated = false; // once, whichever step's undo gets here first
-  await removeUnreferencedBlob(ctx, digest);
+  await removeUnreferencedBlob(ctx, digest, ownerOf(state));
 }
 
 const checkVersions: Step<PublishState> = {
@@ -148,10 +154,10 @@ const store: Step<PublishState> = {
     }
     if (state.existing) {
       // An identical republish with its blob in place changes nothing; a missing blob is healed.
-      if (await ctx.storage.stat(digest)) return { stored: false };
+      if (await ctx.storage.stat(digest, ownerOf(state))) return { stored: false };
     }
     state.blobCreated = true;
-    await storeArchive(ctx, need(state.intake), digest);
+    await storeArchive(ctx, need(state.intake), digest, ownerOf(state));
     return { stored: true };
   },
   undo: removeStoredBlob,
@@ -182,10 +188,11 @@ const index: Step<PublishState> = {
     // the blob between store and insert (it was unreferenced then). This version refers to it
     // now, so no removal takes it again (blob-removal.ts): store it once more when the bytes are
     // still at hand, else refuse rather than leave a version without its archive.
-    let present = (await ctx.storage.stat(digest)) !== undefined;
+    const owner = ownerOf(state);
+    let present = (await ctx.storage.stat(digest, owner)) !== undefined;
     if (!present && state.intake?.bytes) {
-      await storeArchive(ctx, state.intake, digest);
-      present = (await ctx.storage.stat(digest)) !== undefined;
+      await storeArchive(ctx, state.intake, digest, owner);
+      present = (await ctx.storage.stat(digest, owner)) !== undefined;
     }
     if (!present) {
       throw new RegistryError('E_STORE_BLOB_MISSING', `the archive of ${m.name}@${m.version} was removed by a concurrent gc or delete while it was being published; publish it again`, { name: m.name, version: m.version, expected: digest, hint: 'Publish again; avoid running `pakt gc` while publishing.' });

@@ -11,7 +11,7 @@
 import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { Digest, VersionRecord } from '../contracts/index.js';
+import type { BlobInfo, BlobOwner, Digest, VersionRecord } from '../contracts/index.js';
 import { isRegistryError } from '../errors.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { allSearchDocuments } from './search-sync.js';
@@ -30,10 +30,10 @@ interface RebuildState {
 const scanArchives: Step<RebuildState> = {
   name: 'scanArchives',
   async run(state, ctx) {
-    const blobs: Digest[] = [];
-    for await (const blob of ctx.storage.list()) blobs.push(blob.digest);
-    for (const digest of blobs) {
-      await restoreOne(ctx, state, digest);
+    const blobs: BlobInfo[] = [];
+    for await (const blob of ctx.storage.list()) blobs.push(blob);
+    for (const { digest, owner } of blobs) {
+      await restoreOne(ctx, state, digest, owner);
       state.scanned += 1;
       state.onProgress?.(state.scanned, blobs.length);
     }
@@ -51,12 +51,12 @@ const rebuildSearch: Step<RebuildState> = {
 
 export const REBUILD_STEPS: ReadonlyArray<Step<RebuildState>> = [scanArchives, rebuildSearch];
 
-async function restoreOne(ctx: CoreContext, state: RebuildState, digest: Digest): Promise<void> {
+async function restoreOne(ctx: CoreContext, state: RebuildState, digest: Digest, owner: BlobOwner | undefined): Promise<void> {
   const temp = await ctx.temp.path();
   try {
     let report;
     try {
-      await pipeline(await ctx.storage.get(digest), createWriteStream(temp, { flags: 'wx' }));
+      await pipeline(await ctx.storage.get(digest, owner), createWriteStream(temp, { flags: 'wx' }));
       report = await ctx.validation.validateFile(temp);
     } catch (err) {
       // A blob that cannot be read back (corrupt: now quarantined; vanished) is reported, not fatal.
@@ -77,9 +77,10 @@ async function restoreOne(ctx: CoreContext, state: RebuildState, digest: Digest)
     // A gc in another process may have removed the archive (unreferenced until this insert)
     // while it was read; the row now refers to it, so it is not removed again: store the
     // verified copy back, so the new row never points at nothing.
-    if (outcome.status === 'inserted' && !(await ctx.storage.stat(digest))) {
+    const found: BlobOwner = { name: m.name, version: m.version };
+    if (outcome.status === 'inserted' && !(await ctx.storage.stat(digest, found))) {
       try {
-        await ctx.storage.put(digest, size, temp);
+        await ctx.storage.put(digest, size, temp, found);
       } catch (err) {
         // Not stored back: the row goes again rather than point at nothing.
         await ctx.metadata.deleteVersion(m.name, m.version);

@@ -9,7 +9,7 @@
  * counted: they are what `gc` would remove. Audit sinks that can check their own integrity (the
  * pino sink's hash chain) are asked to. Nothing here deletes or rewrites metadata.
  */
-import type { Digest } from '../contracts/index.js';
+import type { BlobOwner, Digest } from '../contracts/index.js';
 import { isRegistryError, type ErrorCode } from '../errors.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { runSteps, type Step } from './steps.js';
@@ -53,7 +53,7 @@ const verifyBlobs: Step<VerifyState> = {
     let bytes = 0;
     const total = state.refs.size;
     for (const [digest, refs] of state.refs) {
-      const outcome = await checkBlob(ctx, digest);
+      const outcome = await checkBlob(ctx, digest, refs[0]);
       if (outcome === 'missing') state.missing.push(...refs);
       else if (outcome === 'corrupt') state.corrupt.push(...refs);
       else bytes += outcome;
@@ -91,17 +91,17 @@ const checkAudit: Step<VerifyState> = {
 export const VERIFY_STEPS: ReadonlyArray<Step<VerifyState>> = [sweepTmp, collectReferences, verifyBlobs, findOrphans, checkAudit];
 
 /** Reads the blob through the verifying reader: its size when good, or what is wrong. */
-async function checkBlob(ctx: CoreContext, digest: Digest): Promise<number | 'missing' | 'corrupt'> {
-  if (!(await ctx.storage.stat(digest))) return 'missing';
+async function checkBlob(ctx: CoreContext, digest: Digest, owner: BlobOwner | undefined): Promise<number | 'missing' | 'corrupt'> {
+  if (!(await ctx.storage.stat(digest, owner))) return 'missing';
   let size = 0;
   try {
-    for await (const chunk of await ctx.storage.get(digest)) size += (chunk as Buffer).length;
+    for await (const chunk of await ctx.storage.get(digest, owner)) size += (chunk as Buffer).length;
     return size;
   } catch (err) {
     if (isRegistryError(err, 'E_STORE_BLOB_MISSING')) return 'missing';
     if (!isRegistryError(err, 'E_STORE_INTEGRITY')) throw err;
     // The contract has the store quarantine on a failed read; make sure of it for any provider.
-    if (await ctx.storage.stat(digest)) await ctx.storage.quarantine(digest, `verify: ${err.message}`);
+    if (await ctx.storage.stat(digest, owner)) await ctx.storage.quarantine(digest, `verify: ${err.message}`, owner);
     return 'corrupt';
   }
 }

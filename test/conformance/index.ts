@@ -4,7 +4,7 @@
  * cases; call it at the top level of a test file with `await`.
  */
 export { describeMetadataConformance, sampleRecord, type MetadataConformanceOptions } from './metadata.suite.js';
-export { describeStorageConformance, readBlob, type StorageConformanceOptions } from './storage.suite.js';
+export { describeStorageConformance, ownerFor, readBlob, type StorageConformanceOptions } from './storage.suite.js';
 export { describeSearchConformance, type SearchConformanceOptions } from './search.suite.js';
 export { describeAuditConformance, type AuditConformanceOptions } from './audit.suite.js';
 export { describeValidationConformance, zipOf, packageEntries, type ValidationConformanceOptions } from './validation.suite.js';

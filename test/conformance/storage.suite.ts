@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import semver from 'semver';
 import { afterAll, afterEach, describe, expect } from 'vitest';
-import { CORE_VERSION, type BlobInfo, type Digest, type StorageProvider } from '../../src/contracts/index.js';
+import { CORE_VERSION, type BlobInfo, type BlobOwner, type Digest, type StorageProvider } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
 import { digestOfBytes } from '../../src/util/digest.js';
 import { conformanceCases } from './harness.js';
@@ -38,11 +38,20 @@ export interface StorageConformanceOptions<P extends StorageProvider = StoragePr
   skip?: readonly string[];
 }
 
+/**
+ * The owner the suite names for a blob: the core always passes one where it knows it, and an
+ * owner-placed store (ownerRequired) needs it. Derived from the digest, as a real archive's owner
+ * is fixed by its bytes.
+ */
+export function ownerFor(digest: Digest): BlobOwner {
+  return { name: 'conformance-blob', version: `0.0.0-${digest.slice('sha256:'.length, 'sha256:'.length + 12)}` };
+}
+
 /** Reads a blob to the end; returns the bytes or the error the promise or the stream ended with. */
 export async function readBlob(storage: StorageProvider, digest: Digest): Promise<{ bytes?: Buffer; error?: unknown }> {
   let stream: Readable;
   try {
-    stream = await storage.get(digest);
+    stream = await storage.get(digest, ownerFor(digest));
   } catch (error) {
     return { error };
   }
@@ -55,9 +64,10 @@ export async function readBlob(storage: StorageProvider, digest: Digest): Promis
   return { bytes: Buffer.concat(chunks) };
 }
 
+/** Every listed blob as { digest, size } (the owner, which a provider may add, is checked apart). */
 async function listAll(storage: StorageProvider): Promise<BlobInfo[]> {
   const all: BlobInfo[] = [];
-  for await (const info of storage.list()) all.push(info);
+  for await (const info of storage.list()) all.push({ digest: info.digest, size: info.size });
   return all.sort((a, b) => a.digest.localeCompare(b.digest));
 }
 
@@ -92,7 +102,7 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
   }
   async function store(p: P, bytes: Uint8Array): Promise<Digest> {
     const digest = digestOfBytes(bytes);
-    await p.put(digest, bytes.length, await source(p, bytes));
+    await p.put(digest, bytes.length, await source(p, bytes), ownerFor(digest));
     return digest;
   }
 
@@ -122,14 +132,14 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
         const read = await readBlob(p, digest);
         expect(read.error).toBeUndefined();
         expect(read.bytes!.equals(bytes)).toBe(true);
-        expect(await p.stat(digest)).toEqual({ digest, size: bytes.length });
+        expect(await p.stat(digest, ownerFor(digest))).toMatchObject({ digest, size: bytes.length });
       }
     });
 
     test('an absent blob: stat is undefined and get fails with E_STORE_BLOB_MISSING', async () => {
       const p = await fresh();
       const digest = digestOfBytes('never stored');
-      expect(await p.stat(digest)).toBeUndefined();
+      expect(await p.stat(digest, ownerFor(digest))).toBeUndefined();
       expect(codeOf((await readBlob(p, digest)).error)).toBe('E_STORE_BLOB_MISSING');
     });
 
@@ -147,7 +157,7 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       const bytes = randomBytes(200_000);
       const digest = digestOfBytes(bytes);
       const sources = await Promise.all(Array.from({ length: 8 }, () => source(p, bytes)));
-      await Promise.all(sources.map((s) => p.put(digest, bytes.length, s)));
+      await Promise.all(sources.map((s) => p.put(digest, bytes.length, s, ownerFor(digest))));
       expect(await listAll(p)).toEqual([{ digest, size: bytes.length }]);
       expect((await readBlob(p, digest)).bytes!.equals(bytes)).toBe(true);
     });
@@ -163,8 +173,8 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       const p = await fresh();
       for (const bytes of [Buffer.alloc(0), Buffer.from('from memory'), randomBytes(300_000)]) {
         const digest = digestOfBytes(bytes);
-        await p.putBytes!(digest, new Uint8Array(bytes));
-        expect(await p.stat(digest)).toEqual({ digest, size: bytes.length });
+        await p.putBytes!(digest, new Uint8Array(bytes), ownerFor(digest));
+        expect(await p.stat(digest, ownerFor(digest))).toMatchObject({ digest, size: bytes.length });
         expect((await readBlob(p, digest)).bytes!.equals(bytes)).toBe(true);
       }
     });
@@ -173,13 +183,13 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       const p = await fresh();
       const bytes = randomBytes(50_000);
       const digest = digestOfBytes(bytes);
-      await p.putBytes!(digest, bytes);
-      await p.putBytes!(digest, bytes);
+      await p.putBytes!(digest, bytes, ownerFor(digest));
+      await p.putBytes!(digest, bytes, ownerFor(digest));
       await store(p, bytes);
       const other = randomBytes(40_000);
       const otherDigest = digestOfBytes(other);
       const sources = await Promise.all(Array.from({ length: 3 }, () => source(p, other)));
-      await Promise.all([...Array.from({ length: 5 }, () => p.putBytes!(otherDigest, other)), ...sources.map((s) => p.put(otherDigest, other.length, s))]);
+      await Promise.all([...Array.from({ length: 5 }, () => p.putBytes!(otherDigest, other, ownerFor(otherDigest))), ...sources.map((s) => p.put(otherDigest, other.length, s, ownerFor(otherDigest)))]);
       expect(await listAll(p)).toEqual([{ digest, size: bytes.length }, { digest: otherDigest, size: other.length }].sort((a, b) => a.digest.localeCompare(b.digest)));
       expect((await readBlob(p, otherDigest)).bytes!.equals(other)).toBe(true);
     });
@@ -187,14 +197,14 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
     needs('putBytes', hasPutBytes, 'putBytes under the wrong digest is refused, or else caught by verification on read', async () => {
       const p = await fresh();
       const wrong = digestOfBytes('other bytes');
-      const err = await p.putBytes!(wrong, Buffer.from('these bytes')).then(() => undefined, (e: unknown) => e);
+      const err = await p.putBytes!(wrong, Buffer.from('these bytes'), ownerFor(wrong)).then(() => undefined, (e: unknown) => e);
       if (err !== undefined) {
         expect(codeOf(err), String(err)).toBe('E_STORE_PUT_MISMATCH');
-        expect(await p.stat(wrong)).toBeUndefined();
+        expect(await p.stat(wrong, ownerFor(wrong))).toBeUndefined();
       } else {
         expect(codeOf((await readBlob(p, wrong)).error)).toBe('E_STORE_INTEGRITY');
       }
-      expect(codeOf(await p.putBytes!(wrong, 'not bytes' as never).then(() => undefined, (e: unknown) => e))).toBe('E_INVALID_ARGUMENT');
+      expect(codeOf(await p.putBytes!(wrong, 'not bytes' as never, ownerFor(wrong)).then(() => undefined, (e: unknown) => e))).toBe('E_INVALID_ARGUMENT');
     });
 
     test('a put whose file has another size than announced is refused and stores nothing', async () => {
@@ -202,10 +212,10 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       const bytes = Buffer.from('twelve bytes');
       const digest = digestOfBytes(bytes);
       for (const announced of [bytes.length - 1, bytes.length + 1]) {
-        const err = await p.put(digest, announced, await source(p, bytes)).then(() => undefined, (e: unknown) => e);
+        const err = await p.put(digest, announced, await source(p, bytes), ownerFor(digest)).then(() => undefined, (e: unknown) => e);
         expect(codeOf(err), String(err)).toBe('E_STORE_PUT_MISMATCH');
       }
-      expect(await p.stat(digest)).toBeUndefined();
+      expect(await p.stat(digest, ownerFor(digest))).toBeUndefined();
       expect(await listAll(p)).toEqual([]);
     });
 
@@ -213,10 +223,10 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       const p = await fresh();
       const bytes = Buffer.from('these bytes');
       const wrong = digestOfBytes('other bytes');
-      const err = await p.put(wrong, bytes.length, await source(p, bytes)).then(() => undefined, (e: unknown) => e);
+      const err = await p.put(wrong, bytes.length, await source(p, bytes), ownerFor(wrong)).then(() => undefined, (e: unknown) => e);
       if (err !== undefined) {
         expect(codeOf(err), String(err)).toBe('E_STORE_PUT_MISMATCH');
-        expect(await p.stat(wrong)).toBeUndefined();
+        expect(await p.stat(wrong, ownerFor(wrong))).toBeUndefined();
       } else {
         expect(codeOf((await readBlob(p, wrong)).error)).toBe('E_STORE_INTEGRITY');
       }
@@ -226,36 +236,46 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       const p = await fresh();
       const keep = await store(p, Buffer.from('keep'));
       const gone = await store(p, Buffer.from('gone'));
-      expect(await p.delete(gone)).toBe(true);
-      expect(await p.delete(gone)).toBe(false);
-      expect(await p.stat(gone)).toBeUndefined();
+      expect(await p.delete(gone, ownerFor(gone))).toBe(true);
+      expect(await p.delete(gone, ownerFor(gone))).toBe(false);
+      expect(await p.stat(gone, ownerFor(gone))).toBeUndefined();
       expect(codeOf((await readBlob(p, gone)).error)).toBe('E_STORE_BLOB_MISSING');
       expect(await listAll(p)).toEqual([{ digest: keep, size: 4 }]);
       // A deleted digest can be stored again.
       await store(p, Buffer.from('gone'));
-      expect(await p.stat(gone)).toEqual({ digest: gone, size: 4 });
+      expect(await p.stat(gone, ownerFor(gone))).toMatchObject({ digest: gone, size: 4 });
     });
 
     test('quarantine takes a blob out of stat, list and get; quarantining an absent blob is harmless', async () => {
       const p = await fresh();
       const keep = await store(p, Buffer.from('keep'));
       const bad = await store(p, Buffer.from('suspect'));
-      await p.quarantine(bad, 'conformance test');
-      expect(await p.stat(bad)).toBeUndefined();
+      await p.quarantine(bad, 'conformance test', ownerFor(bad));
+      expect(await p.stat(bad, ownerFor(bad))).toBeUndefined();
       expect(codeOf((await readBlob(p, bad)).error)).toBe('E_STORE_BLOB_MISSING');
       expect(await listAll(p)).toEqual([{ digest: keep, size: 4 }]);
-      await p.quarantine(digestOfBytes('never stored'), 'conformance test');
+      const never = digestOfBytes('never stored');
+      await p.quarantine(never, 'conformance test', ownerFor(never));
     });
 
     test('malformed digests are refused with E_INVALID_ARGUMENT', async () => {
       const p = await fresh();
       for (const digest of ['', 'sha256:', 'sha256:ABC', `sha1:${'a'.repeat(40)}`, `sha256:${'g'.repeat(64)}`, `sha256:../../${'a'.repeat(58)}`]) {
         const d = digest as Digest;
-        for (const call of [() => p.stat(d), () => p.get(d), () => p.delete(d), () => p.put(d, 1, '/nonexistent')] as Array<() => Promise<unknown>>) {
+        for (const call of [() => p.stat(d, ownerFor(d)), () => p.get(d, ownerFor(d)), () => p.delete(d, ownerFor(d)), () => p.put(d, 1, '/nonexistent', ownerFor(d))] as Array<() => Promise<unknown>>) {
           const err = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
           expect(codeOf(err), `${digest}: ${String(err)}`).toBe('E_INVALID_ARGUMENT');
         }
       }
+    });
+
+    test('list reports, for each blob whose owner it reports, the owner the blob was stored for', async () => {
+      const p = await fresh();
+      const digests = await Promise.all(['one', 'two', 'three'].map((t) => store(p, Buffer.from(t))));
+      const listed: BlobInfo[] = [];
+      for await (const info of p.list()) listed.push(info);
+      expect(listed.map((b) => b.digest).sort()).toEqual([...digests].sort());
+      for (const b of listed) if (b.owner !== undefined || p.capabilities.ownerRequired) expect(b.owner).toEqual(ownerFor(b.digest));
     });
 
     test('list of an empty store yields nothing', async () => {
@@ -286,7 +306,7 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
         const details = (read.error as RegistryError).details;
         expect(details.expected).toBe(digest);
         expect(typeof details.path).toBe('string');
-        expect(await p.stat(digest)).toBeUndefined();
+        expect(await p.stat(digest, ownerFor(digest))).toBeUndefined();
         expect(codeOf((await readBlob(p, digest)).error)).toBe('E_STORE_BLOB_MISSING');
         expect(await listAll(p)).toEqual([{ digest: other, size: 19 }]);
         // The good copy can be stored again after the bad one was moved aside.
@@ -302,7 +322,7 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       await p.close?.();
       const q = await options.reopen!(p);
       open.push(q);
-      expect(await q.stat(digest)).toEqual({ digest, size: bytes.length });
+      expect(await q.stat(digest, ownerFor(digest))).toMatchObject({ digest, size: bytes.length });
       expect((await readBlob(q, digest)).bytes!.equals(bytes)).toBe(true);
     });
 
@@ -311,7 +331,7 @@ export async function describeStorageConformance<P extends StorageProvider>(opti
       expect(typeof p.tempDir).toBe('string');
       const bytes = Buffer.from('moved');
       const path = await source(p, bytes);
-      await p.put(digestOfBytes(bytes), bytes.length, path);
+      await p.put(digestOfBytes(bytes), bytes.length, path, ownerFor(digestOfBytes(bytes)));
       expect(await readdir(p.tempDir!)).not.toContain(path.slice(p.tempDir!.length + 1));
     });
   });
