@@ -133,6 +133,16 @@ export class Authenticator {
     return undefined;
   }
 
+  /** Learns the scheme from a challenge without answering it (the ping of /v2/). */
+  learn(wwwAuthenticate: string | readonly string[] | undefined): void {
+    const challenges = parseChallenges(wwwAuthenticate);
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (bearer && bearer.params['realm']) {
+      this.scheme = 'bearer';
+      this.bearer = { realm: this.realmUrl(bearer.params['realm']), service: bearer.params['service'] };
+    } else if (challenges.some((c) => c.scheme === 'basic')) this.scheme = 'basic';
+  }
+
   /**
    * Learns from a 401's challenge. The first 401 of a request (`retried` false) sets the scheme
    * and fetches a token for the scope, and the request is worth sending again; a 401 to the

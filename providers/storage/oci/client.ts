@@ -118,7 +118,7 @@ export class RegistryClient {
       if (authorization) headers['authorization'] = authorization;
       this.requests++;
       const res = await this.options.transport.send({ method: req.method, url, headers, ...(req.body !== undefined ? { body: req.body } : {}), ...(req.contentLength !== undefined ? { contentLength: req.contentLength } : {}) });
-      if (res.status === 401 && sameOrigin) {
+      if (res.status === 401 && sameOrigin && !req.expect.includes(401)) {
         res.discard();
         await this.options.auth.challenged(res.headers['www-authenticate'], req.scope, retriedAuth, req.what);
         retriedAuth = true;
@@ -156,15 +156,19 @@ export class RegistryClient {
     return new RegistryError('E_OCI_PROTOCOL', `${req.what}: ${this.options.registry} answered ${s}, which the protocol does not give here${said}`, details);
   }
 
-  /** GET /v2/: checks that the address is a registry and learns its authentication scheme. */
-  async ping(scope: Scope): Promise<void> {
-    const res = await this.request({ method: 'GET', url: '', scope, expect: [200, 404], what: `checking ${shownUrl(this.options.apiBase)}` }).catch((err: unknown) => {
-      if (err instanceof RegistryError && err.code === 'E_OCI_PROTOCOL') {
+  /** GET /v2/: checks that the address is a registry and learns its authentication scheme (no token is fetched yet). */
+  async ping(): Promise<void> {
+    const what = `checking ${shownUrl(this.options.apiBase)}`;
+    let res: HttpResponse;
+    try {
+      res = await this.request({ method: 'GET', url: '', scope: '', expect: [200, 401], what });
+    } catch (err) {
+      if (err instanceof RegistryError && (err.code === 'E_OCI_PROTOCOL' || err.code === 'E_OCI_REJECTED')) {
         throw this.scrub(new RegistryError('E_OCI_NOT_A_REGISTRY', `${shownUrl(this.options.apiBase)} is not an OCI distribution registry: ${err.message}`, { host: this.options.registry }, { cause: err }));
       }
       throw err;
-    });
+    }
     res.discard();
-    if (res.status === 404) throw new RegistryError('E_OCI_NOT_A_REGISTRY', `${shownUrl(this.options.apiBase)} answered 404: there is no OCI distribution API at this address`, { host: this.options.registry });
+    if (res.status === 401) this.options.auth.learn(res.headers['www-authenticate']);
   }
 }

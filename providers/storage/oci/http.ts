@@ -28,7 +28,9 @@ export interface HttpResponse {
   readonly url: URL;
   /** The body as it arrives. Read it, or call discard(): a body left alone holds its connection. */
   readonly body: IncomingMessage;
-  /** The body as text, at most `limit` bytes (more fails with E_OCI_PROTOCOL). */
+  /** The body's bytes, at most `limit` (more fails with E_OCI_PROTOCOL). */
+  bytes(limit?: number): Promise<Buffer>;
+  /** The body as UTF-8 text, at most `limit` bytes. */
   text(limit?: number): Promise<string>;
   /** Throws the body away (the connection goes back to the pool). */
   discard(): void;
@@ -168,6 +170,9 @@ function makeResponse(exchange: HttpExchange, res: IncomingMessage): HttpRespons
     url: exchange.url,
     body: res,
     async text(limit = 1024 * 1024) {
+      return (await this.bytes(limit)).toString('utf8');
+    },
+    async bytes(limit = 1024 * 1024) {
       const chunks: Buffer[] = [];
       let size = 0;
       try {
@@ -183,7 +188,7 @@ function makeResponse(exchange: HttpExchange, res: IncomingMessage): HttpRespons
         if (err instanceof RegistryError) throw err;
         throw networkError(exchange, err, 'while the answer was read');
       }
-      return Buffer.concat(chunks).toString('utf8');
+      return Buffer.concat(chunks);
     },
     discard() {
       // A short body is read to its end so that the connection can be reused; a long one is cut.
