@@ -72,8 +72,8 @@ export interface RegistryClientOptions {
 }
 
 export class RegistryClient {
-  /** Requests sent, retries and challenges included (tests and benches read it). */
-  requests = 0;
+  /** Requests sent by method, retries and challenges included (tests and benches read them). */
+  readonly sent: Record<string, number> = {};
 
   constructor(private readonly options: RegistryClientOptions) {}
 
@@ -116,7 +116,7 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': 'pakt-oci', ...(req.headers ?? {}) };
       const authorization = sameOrigin ? await this.options.auth.header(req.scope) : undefined;
       if (authorization) headers['authorization'] = authorization;
-      this.requests++;
+      this.sent[req.method] = (this.sent[req.method] ?? 0) + 1;
       const res = await this.options.transport.send({ method: req.method, url, headers, ...(req.body !== undefined ? { body: req.body } : {}), ...(req.contentLength !== undefined ? { contentLength: req.contentLength } : {}) });
       if (res.status === 401 && sameOrigin && !req.expect.includes(401)) {
         res.discard();

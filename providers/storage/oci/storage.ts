@@ -51,8 +51,8 @@ export interface OciStorage extends StorageProvider {
   readonly location: RegistryLocation;
   /** The reference an OCI client pulls a version by: `127.0.0.1:5000/pakt/demo:1.0.0`. */
   referenceOf(owner: BlobOwner): string;
-  /** Requests sent and tokens fetched so far (benchmarks and tests read them). */
-  counters(): { requests: number; tokenRequests: number };
+  /** Requests sent (in all and by method) and tokens fetched so far (benchmarks and tests read them). */
+  counters(): { requests: number; byMethod: Readonly<Record<string, number>>; tokenRequests: number };
 }
 
 /** The tag of the quarantine record of `digest`. */
@@ -310,7 +310,8 @@ export function createOciStorage(options: OciStorageOptions): OciStorage {
     },
 
     counters() {
-      return { requests: client.requests, tokenRequests: auth.tokenRequests };
+      const byMethod = { ...client.sent };
+      return { requests: Object.values(byMethod).reduce((a, b) => a + b, 0), byMethod, tokenRequests: auth.tokenRequests };
     },
 
     put(digest, size, sourcePath, owner) {

@@ -66,9 +66,11 @@ export interface RegistryServer {
   dispose(): Promise<void>;
   /** What the registry printed (its log), for failure messages. */
   log(): string;
+  /** Runs the registry's offline garbage collector on its folder (the registry must be stopped). */
+  garbageCollect(): void;
 }
 
-function configYaml(root: string, port: number, auth: RegistryAuth): string {
+function configYaml(root: string, port: number, auth: RegistryAuth, deleteEnabled: boolean): string {
   const lines = [
     'version: 0.1',
     'log:',
@@ -79,7 +81,7 @@ function configYaml(root: string, port: number, auth: RegistryAuth): string {
     '  filesystem:',
     `    rootdirectory: ${path.join(root, 'data')}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${deleteEnabled}`,
     '  maintenance:',
     '    uploadpurging:',
     '      enabled: false',
@@ -95,11 +97,11 @@ function configYaml(root: string, port: number, auth: RegistryAuth): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Promise<RegistryServer> {
+export async function startRegistry(auth: RegistryAuth = { kind: 'none' }, options: { deleteEnabled?: boolean } = {}): Promise<RegistryServer> {
   const root = await mkdtemp(path.join(tmpdir(), 'pakt-oci-registry-'));
   const port = await freePort();
   const configPath = path.join(root, 'config.yml');
-  await writeFile(configPath, configYaml(root, port, auth));
+  await writeFile(configPath, configYaml(root, port, auth, options.deleteEnabled ?? true));
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -152,6 +154,11 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
       await rm(root, { recursive: true, force: true });
     },
     log: () => output,
+    garbageCollect() {
+      if (server.running) throw new Error('stop the registry before its garbage collection');
+      const r = spawnSync(REGISTRY_BIN, ['garbage-collect', configPath], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`garbage-collect failed: ${r.stderr}`);
+    },
   };
   await server.start();
   return server;
