@@ -38,6 +38,7 @@ export interface FoundCredentials {
 export interface CredentialSources {
   /** Explicit credentials, or 'anonymous' to send none (and read no file). */
   readonly explicit?: OciCredentials | 'anonymous';
+  /** The environment: the variables above, and PATH for credential helpers. */
   readonly env: NodeJS.ProcessEnv;
   /** Override of the Pakt credentials file's path. */
   readonly paktCredentialsFile?: string;
@@ -185,11 +186,11 @@ async function fromPaktFile(file: string, registry: string): Promise<FoundCreden
 }
 
 /** Runs `docker-credential-<helper> get`, as Docker does; undefined when it has nothing for this registry. */
-async function fromHelper(helper: string, serverUrl: string, timeoutMs: number, file: string): Promise<FoundCredentials | undefined> {
+async function fromHelper(helper: string, serverUrl: string, timeoutMs: number, file: string, env: NodeJS.ProcessEnv): Promise<FoundCredentials | undefined> {
   if (!/^[A-Za-z0-9._-]+$/.test(helper)) throw fileError(file, `credential helper name '${helper.slice(0, 40)}' is not a plain program name`);
   const program = `docker-credential-${helper}`;
   const result = await new Promise<{ code: number | null; out: string; spawnError?: Error }>((resolve) => {
-    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'ignore'], env });
     let out = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout.setEncoding('utf8');
@@ -224,18 +225,18 @@ async function fromHelper(helper: string, serverUrl: string, timeoutMs: number, 
   return { credentials, source: `credential helper ${program} (from ${file})` };
 }
 
-async function fromDockerConfig(file: string, registry: string, timeoutMs: number): Promise<FoundCredentials | undefined> {
+async function fromDockerConfig(file: string, registry: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<FoundCredentials | undefined> {
   const json = await readJsonFile(file, false);
   if (json === undefined) return undefined;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw fileError(file, 'it is not a JSON object');
   const config = json as Record<string, unknown>;
   const serverUrl = registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
   const helperEntry = findEntry(config['credHelpers'], registry, file, '"credHelpers"');
-  if (helperEntry && isNonEmptyString(helperEntry[1])) return fromHelper(helperEntry[1], serverUrl, timeoutMs, file);
+  if (helperEntry && isNonEmptyString(helperEntry[1])) return fromHelper(helperEntry[1], serverUrl, timeoutMs, file, env);
   const found = findEntry(config['auths'], registry, file, '"auths"');
   const inline = found ? entryCredentials(found[1], `auths["${found[0]}"]`, file) : undefined;
   if (inline) return { credentials: inline, source: `${file} (auths["${found![0]}"])` };
-  if (isNonEmptyString(config['credsStore'])) return fromHelper(config['credsStore'], serverUrl, timeoutMs, file);
+  if (isNonEmptyString(config['credsStore'])) return fromHelper(config['credsStore'], serverUrl, timeoutMs, file, env);
   return undefined;
 }
 
@@ -255,7 +256,7 @@ export async function findCredentials(registry: string, sources: CredentialSourc
   }
   const pakt = await fromPaktFile(sources.paktCredentialsFile ?? paktCredentialsPath(env), key);
   if (pakt) return pakt;
-  const docker = await fromDockerConfig(sources.dockerConfigFile ?? dockerConfigPath(env), key, sources.helperTimeoutMs ?? 10_000);
+  const docker = await fromDockerConfig(sources.dockerConfigFile ?? dockerConfigPath(env), key, sources.helperTimeoutMs ?? 10_000, env);
   if (docker) return docker;
   return { credentials: undefined, source: 'none found (environment, Pakt credentials file, Docker config)' };
 }

@@ -47,6 +47,8 @@ import { formatImageReference, type RegistryLocation } from './reference.js';
 export interface OciStorage extends StorageProvider {
   readonly capabilities: { readonly moveFromTemp: false; readonly persistent: true; readonly ownerRequired: true };
   putBytes(digest: Digest, bytes: Uint8Array, owner?: BlobOwner): Promise<void>;
+  /** Closes the connections; idempotent. */
+  close(): void;
   /** Where the archives are: scheme, registry, namespace. */
   readonly location: RegistryLocation;
   /** The reference an OCI client pulls a version by: `127.0.0.1:5000/pakt/demo:1.0.0`. */

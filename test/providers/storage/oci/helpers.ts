@@ -19,14 +19,21 @@ export function storageOn(server: RegistryServer, ns: string, extra: Partial<Oci
   return createOciStorage({ url: server.url(ns), credentials: 'anonymous', retry: FAST_RETRY, ...extra });
 }
 
-const scratch = mkdtemp(path.join(tmpdir(), 'pakt-oci-test-'));
+let scratch: Promise<string> | undefined;
+function scratchDir(): Promise<string> {
+  scratch ??= mkdtemp(path.join(tmpdir(), 'pakt-oci-test-'));
+  return scratch;
+}
 export async function disposeScratch(): Promise<void> {
-  await rm(await scratch, { recursive: true, force: true });
+  if (!scratch) return;
+  const dir = await scratch;
+  scratch = undefined;
+  await rm(dir, { recursive: true, force: true });
 }
 
 /** Writes `bytes` to a temp file and puts it; returns the digest. */
 export async function putBuffer(storage: OciStorage, bytes: Buffer, owner: BlobOwner): Promise<Digest> {
-  const file = path.join(await scratch, `src-${randomBytes(6).toString('hex')}`);
+  const file = path.join(await scratchDir(), `src-${randomBytes(6).toString('hex')}`);
   await writeFile(file, bytes);
   const digest = digestOfBytes(bytes);
   await storage.put(digest, bytes.length, file, owner);

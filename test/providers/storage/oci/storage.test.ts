@@ -104,7 +104,7 @@ describe.skipIf(skip)('OCI storage against docker-registry', () => {
     const digest = await putBuffer(s, bytes, owner);
     const hex = digestHex(digest);
     const damaged = Buffer.from(bytes);
-    damaged[500] ^= 0x01;
+    damaged.writeUInt8(damaged[500]! ^ 0x01, 500);
     await writeFile(path.join(server.storageRoot, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'), damaged);
 
     const read = await errorOf(readAll(s, digest, owner));
