@@ -281,6 +281,29 @@ describe('OCI storage: registries that fail', () => {
     }
   });
 
+  it('a registry that breaks the protocol (a 202 without Location): E_OCI_PROTOCOL, not retried', async () => {
+    let posts = 0;
+    const odd = http.createServer((req, res) => {
+      if (req.url === '/v2/') return void res.writeHead(200).end('{}');
+      if (req.method === 'POST') {
+        posts++;
+        return void res.writeHead(202).end();
+      }
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'BLOB_UNKNOWN', message: 'unknown' }] }));
+    });
+    await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
+    try {
+      const s = createOciStorage({ url: `oci://127.0.0.1:${(odd.address() as AddressInfo).port}/pakt`, credentials: 'anonymous', retry: FAST_RETRY });
+      const bytes = Buffer.from('bytes');
+      const err = await expectCode(() => s.putBytes(digestOfBytes(bytes), bytes, owner), 'E_OCI_PROTOCOL');
+      expect(err.message).toMatch(/Location/);
+      expect(posts).toBe(1);
+      await s.close();
+    } finally {
+      odd.close();
+    }
+  });
+
   it('options are checked at construction, credentials never echoed', async () => {
     await expectCode(() => createOciStorage({ url: 'oci://127.0.0.1:5000/p', colour: 'red' } as never), 'E_PROVIDER_OPTION');
     await expectCode(() => createOciStorage({ url: 'http://registry.example.com/p' }), 'E_PROVIDER_OPTION');
