@@ -68,7 +68,7 @@ export function parseChallenges(header: string | readonly string[] | undefined):
   return out;
 }
 
-/** A scope as the token server reads it: `repository:<name>:pull,push`, `registry:catalog:*`. */
+/** A scope as the token server reads it: `repository:<name>:pull,push`, `registry:catalog:*`; several joined by spaces. */
 export type Scope = string;
 
 export function repositoryScope(repository: string, actions: 'pull' | 'pull,push' | 'delete'): Scope {
@@ -228,7 +228,7 @@ export class Authenticator {
       exchange = { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: Buffer.from(form.toString()) };
     } else {
       if (bearer.service) url.searchParams.set('service', bearer.service);
-      for (const s of scopes) url.searchParams.append('scope', s);
+      for (const s of scopes) for (const one of s.split(' ')) url.searchParams.append('scope', one);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (creds && 'password' in creds) headers['authorization'] = basic(creds.username, creds.password);
       exchange = { method: 'GET', url, headers };

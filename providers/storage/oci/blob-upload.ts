@@ -59,6 +59,22 @@ export async function deleteBlob(client: RegistryClient, repository: string, dig
   return res.status !== 404 && res.status !== 405;
 }
 
+/**
+ * Links a blob another repository of the registry has (a cross-repository mount); false when the
+ * registry did not mount it (the session it opened instead is cancelled).
+ */
+export async function mountBlob(client: RegistryClient, repository: string, digest: Digest, from: string): Promise<boolean> {
+  const url = client.url(`${repository}/blobs/uploads/`);
+  url.searchParams.set('mount', digest);
+  url.searchParams.set('from', from);
+  const what = `mounting ${digest} into ${repository} from ${from}`;
+  const res = await client.request({ method: 'POST', url, scope: `${repositoryScope(repository, 'pull,push')} ${repositoryScope(from, 'pull')}`, expect: [201, 202], idempotent: true, what });
+  res.discard();
+  if (res.status === 201) return true;
+  await cancelSession(client, repository, uploadLocation(res, client.apiBase, what));
+  return false;
+}
+
 function uploadLocation(res: HttpResponse, base: URL, what: string): URL {
   const location = res.headers.location;
   if (typeof location !== 'string' || location === '') throw new RegistryError('E_OCI_PROTOCOL', `${what}: the registry answered ${res.status} without a Location header`, { status: res.status });

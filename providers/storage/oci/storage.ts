@@ -36,7 +36,7 @@ import { artifactPlace, packageNameOf, QUARANTINE_TAG_PREFIX, type ArtifactPlace
 import { EMPTY_CONFIG_BYTES, EMPTY_CONFIG_DIGEST, packageManifest, quarantineManifest, readManifest, type Layer, type Manifest } from './artifact-manifest.js';
 import { Authenticator } from './auth.js';
 import { blobBytes, openBlob } from './blob-download.js';
-import { deleteBlob, headBlob, uploadBlob, type BlobSource } from './blob-upload.js';
+import { deleteBlob, headBlob, mountBlob, uploadBlob, type BlobSource } from './blob-upload.js';
 import { RegistryClient } from './client.js';
 import { Redactor } from './credentials.js';
 import { HttpTransport } from './http.js';
@@ -156,12 +156,27 @@ export function createOciStorage(options: OciStorageOptions): OciStorage {
     return p;
   }
 
-  async function ensureConfig(repository: string): Promise<void> {
-    if (withConfig.has(repository)) return;
-    if ((await headBlob(client, repository, EMPTY_CONFIG_DIGEST)) === undefined) {
-      await uploadOnce(repository, EMPTY_CONFIG_DIGEST, { kind: 'bytes', bytes: EMPTY_CONFIG_BYTES });
-    }
-    withConfig.add(repository);
+  /**
+   * Links the empty config blob into a repository, once per repository in this process: by a
+   * cross-repository mount from one that has it (one request), else by HEAD and, if missing, an
+   * upload of its two bytes.
+   */
+  function ensureConfig(repository: string): Promise<void> {
+    if (withConfig.has(repository)) return Promise.resolve();
+    const key = `config@${repository}`;
+    const running = uploading.get(key);
+    if (running) return running;
+    const p = (async () => {
+      const from = [...withConfig][0];
+      if (from !== undefined && (await mountBlob(client, repository, EMPTY_CONFIG_DIGEST, from))) return;
+      if ((await headBlob(client, repository, EMPTY_CONFIG_DIGEST)) === undefined) {
+        await uploadBlob(client, repository, EMPTY_CONFIG_DIGEST, { kind: 'bytes', bytes: EMPTY_CONFIG_BYTES }, uploadOptions);
+      }
+    })().then(() => {
+      withConfig.add(repository);
+    }).finally(() => uploading.delete(key));
+    uploading.set(key, p);
+    return p;
   }
 
   /**
@@ -199,7 +214,8 @@ export function createOciStorage(options: OciStorageOptions): OciStorage {
 
   async function store(digest: Digest, size: number, source: BlobSource, owner: BlobOwner): Promise<void> {
     const p = place(owner);
-    const existing = await getManifest(client, p.repository, p.tag);
+    // The tag and the blob are looked up together: an absent tag needs the blob's state next.
+    const [existing, linked] = await Promise.all([getManifest(client, p.repository, p.tag), headBlob(client, p.repository, digest)]);
     if (existing) {
       const read = readManifest(existing.bytes, shown(p));
       if (read.kind === 'package' && read.layer.digest === digest) {
@@ -208,16 +224,16 @@ export function createOciStorage(options: OciStorageOptions): OciStorage {
       }
       throw new RegistryError('E_OCI_TAG_TAKEN', `${shown(p)} already holds ${read.kind === 'package' ? `another archive (${read.layer.digest})` : `an artifact Pakt did not write (${read.kind === 'foreign' ? read.artifactType ?? 'no artifact type' : read.kind})`}; nothing was stored for ${digest}`, { expected: digest, found: read.kind === 'package' ? read.layer.digest : null, path: shown(p) });
     }
-    const linked = await headBlob(client, p.repository, digest);
+    const config = ensureConfig(p.repository);
+    config.catch(() => undefined);
     if (linked !== size) {
-      const wasQuarantined = (await headManifest(client, p.repository, quarantineTag(digest))) !== undefined;
-      await uploadOnce(p.repository, digest, source);
-      if ((wasQuarantined || linked !== undefined) && !(await storedBytesMatch(p.repository, digest, size))) {
+      const [quarantined] = await Promise.all([headManifest(client, p.repository, quarantineTag(digest)), uploadOnce(p.repository, digest, source)]);
+      if ((quarantined !== undefined || linked !== undefined) && !(await storedBytesMatch(p.repository, digest, size))) {
         await deleteBlob(client, p.repository, digest).catch(() => undefined);
         throw new RegistryError('E_OCI_CORRUPT_BLOB_KEPT', `${location.registry} still serves damaged bytes for ${digest} in ${p.repository} after the good archive was uploaded again; nothing was stored`, { expected: digest, path: shown(p, digest) });
       }
     }
-    await ensureConfig(p.repository);
+    await config;
     const manifest = packageManifest(owner, { digest, size });
     await writeManifest(p.repository, p.tag, manifest);
     // Another writer may have tagged another archive between the check above and this put.
