@@ -281,6 +281,40 @@ describe('OCI storage: registries that fail', () => {
     }
   });
 
+  it('a blob redirected to another origin (an object store) is fetched there without the credentials', async () => {
+    const bytes = Buffer.from('archive bytes served by the object store');
+    const digest = digestOfBytes(bytes);
+    const secret = `pw-${randomBytes(6).toString('hex')}`;
+    const seen: Array<string | undefined> = [];
+    const store = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-length': String(bytes.length) }).end(bytes);
+    });
+    await new Promise<void>((r) => store.listen(0, '127.0.0.1', r));
+    const { packageManifest } = await import('../../../../providers/storage/oci/artifact-manifest.js');
+    const manifest = packageManifest(owner, { digest, size: bytes.length });
+    const expected = `Basic ${Buffer.from(`u:${secret}`).toString('base64')}`;
+    const registry = http.createServer((req, res) => {
+      if (req.headers.authorization !== expected) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+      if (req.url === '/v2/') return void res.writeHead(200).end('{}');
+      if (req.url === '/v2/pakt/x/manifests/1.0.0') return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': manifest.digest }).end(manifest.bytes);
+      if (req.url === `/v2/pakt/x/blobs/${digest}`) return void res.writeHead(307, { location: `http://127.0.0.1:${(store.address() as AddressInfo).port}/signed?x=1` }).end();
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+    try {
+      const s = createOciStorage({ url: `oci://127.0.0.1:${(registry.address() as AddressInfo).port}/pakt`, credentials: { username: 'u', password: secret }, retry: FAST_RETRY });
+      const chunks: Buffer[] = [];
+      for await (const c of await s.get(digest, owner)) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+      expect(seen).toEqual([undefined]);
+      await s.close();
+    } finally {
+      registry.close();
+      store.close();
+    }
+  });
+
   it('a registry that breaks the protocol (a 202 without Location): E_OCI_PROTOCOL, not retried', async () => {
     let posts = 0;
     const odd = http.createServer((req, res) => {
