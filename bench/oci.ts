@@ -194,7 +194,7 @@ function report(f: Figures, sizes: Sizes, load: string, quick: boolean): string 
       ['fs-cas (fsync on)', ...r(f.small.fs.put), ...r(f.small.fs.get)],
     ]),
     '',
-    `A small put through the OCI storage makes ${f.requestsPerSmallPut.toFixed(1)} HTTP requests (tag lookup, blob HEAD, quarantine-record HEAD, POST + PUT of the blob, manifest PUT, tag check); a get makes 2 (manifest, blob).`,
+    `A small put through the OCI storage makes ${f.requestsPerSmallPut.toFixed(1)} HTTP requests (tag lookup and blob HEAD together, then the blob's POST + PUT beside the quarantine-record HEAD and, in a new repository, the mount of the empty config blob, then the manifest PUT and the tag check); a get makes 2 (manifest, blob). Against a registry on the same two loaded cores the registry's own work dominates: figures to compare within the run, not absolute.`,
     '',
     `### One large archive (${gib}, random bytes)`,
     '',

@@ -114,9 +114,15 @@ function withDigest(location: URL, digest: Digest): URL {
 /** The closing PUT; a DIGEST_INVALID answer means the bytes were not the announced ones. */
 async function commit(client: RegistryClient, repository: string, location: URL, digest: Digest, body: Buffer | undefined, what: string): Promise<void> {
   const res = await client.request({
-    method: 'PUT', url: withDigest(location, digest), scope: repositoryScope(repository, 'pull,push'), expect: [201, 204, 400],
+    method: 'PUT', url: withDigest(location, digest), scope: repositoryScope(repository, 'pull,push'), expect: [201, 204, 400, 404],
     headers: body ? { 'content-type': 'application/octet-stream' } : {}, ...(body ? { body } : {}), idempotent: false, what,
   });
+  if (res.status === 404) {
+    res.discard();
+    // The registry lost the session (restarted without a fixed secret, or expired it): the whole
+    // put may be run again.
+    throw new RegistryError('E_REMOTE_UNAVAILABLE', `${what}: the registry no longer knows the upload session (404)`, { retryable: true, status: 404 });
+  }
   if (res.status === 400) {
     const text = await res.text(64 * 1024).catch(() => '');
     const codes = parseErrorBody(text).map((e) => e.code);
@@ -301,11 +307,21 @@ async function chunkedUpload(client: RegistryClient, repository: string, digest:
   }
   const found = digestFromHash(hash.copy());
   if (found !== digest) await fail(putMismatchError(digest, path, { size, foundSize: size, foundDigest: found }));
-  try {
-    await commit(client, repository, location, digest, undefined, what);
-  } catch (err) {
-    // The commit may have been carried out although its answer was lost.
-    if (isRetryable(err) && (await headBlob(client, repository, digest).catch(() => undefined)) === size) return;
-    await fail(err);
+  // The closing PUT, again after a failure, unless the registry turns out to have the blob (the
+  // answer to a PUT that was carried out can be lost).
+  for (let tryNumber = 1; ; tryNumber++) {
+    try {
+      await commit(client, repository, location, digest, undefined, what);
+      return;
+    } catch (err) {
+      if (!isRetryable(err)) await fail(err);
+      const delay = backoffDelay(policy, tryNumber);
+      if (tryNumber >= policy.attempts || Date.now() - lastProgress + delay > policy.maxElapsedMs) {
+        (err as RegistryError).details['attempts'] = tryNumber;
+        await fail(err);
+      }
+      await sleep(delay);
+      if ((await headBlob(client, repository, digest).catch(() => undefined)) === size) return;
+    }
   }
 }
