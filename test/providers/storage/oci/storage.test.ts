@@ -149,6 +149,29 @@ describe.skipIf(skip)('OCI storage against docker-registry', () => {
     await s.close();
   });
 
+  it('writers racing to put one version with different archives: each that succeeded can read its own, one holds the tag, the rest were refused', async () => {
+    const ns = namespace('race');
+    // Separate providers, as separate processes would be (no shared in-process state).
+    const writers = Array.from({ length: 8 }, () => storageOn(server, ns));
+    const owner = { name: 'contested', version: '1.0.0' };
+    const archives = writers.map(() => randomBytes(30_000));
+    const outcomes = await Promise.all(writers.map((w, i) => errorOf(putBuffer(w, archives[i]!, owner))));
+    const succeeded = outcomes.flatMap((o, i) => (o === undefined ? [i] : []));
+    for (const o of outcomes) if (o !== undefined) expect(o).toMatchObject({ code: 'E_OCI_TAG_TAKEN' });
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    const reader = storageOn(server, ns);
+    for (const i of succeeded) {
+      const digest = digestOfBytes(archives[i]!);
+      expect(await reader.stat(digest, owner)).toMatchObject({ digest, size: 30_000 });
+      expect((await readAll(reader, digest, owner)).equals(archives[i]!)).toBe(true);
+    }
+    const listed: BlobInfo[] = [];
+    for await (const b of reader.list()) listed.push(b);
+    expect(listed).toHaveLength(1);
+    expect(succeeded.map((i) => digestOfBytes(archives[i]!))).toContain(listed[0]!.digest);
+    for (const w of [...writers, reader]) w.close();
+  });
+
   it('foreign artifacts and alias tags in the namespace are left alone by put and list', async () => {
     const ns = namespace('foreign');
     const s = storageOn(server, ns);
