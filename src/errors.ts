@@ -9,6 +9,7 @@
 import { GENERAL_ERRORS } from './error-catalogue/general.js';
 import { PACKAGE_ERRORS } from './error-catalogue/package.js';
 import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
+import { REMOTE_ERRORS } from './error-catalogue/remote.js';
 import { RESOLVE_ERRORS } from './error-catalogue/resolve.js';
 import { SEARCH_ERRORS } from './error-catalogue/search.js';
 import type { ErrorSpec } from './error-catalogue/spec.js';
@@ -19,6 +20,7 @@ export const ERROR_CATALOGUE = {
   ...GENERAL_ERRORS,
   ...PACKAGE_ERRORS,
   ...REGISTRY_ERRORS,
+  ...REMOTE_ERRORS,
   ...RESOLVE_ERRORS,
   ...SEARCH_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
