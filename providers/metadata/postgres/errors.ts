@@ -31,7 +31,8 @@ const LOST_CONNECTION = /Connection terminated|connection timeout|timeout exceed
 
 export function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  // No SQLSTATE class starts with E; Node's EPIPE is five capitals too.
+  return typeof code === 'string' && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code) ? code : undefined;
 }
 
 export function classify(err: unknown): FailureClass {

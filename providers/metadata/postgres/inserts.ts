@@ -25,7 +25,7 @@ interface Queued {
 
 interface OutcomeRow {
   idx: number;
-  status: 'inserted' | 'existing' | 'document-conflict';
+  status: 'inserted' | 'existing' | 'document-conflict' | 'locked';
   digest: string | null;
   size: string | null;
   published_at: string | null;
@@ -44,13 +44,18 @@ export function createInsertQueue(conn: Connection, schema: string, lockClass: n
   let queued: Queued[] = [];
   const inFlight = new Set<Promise<void>>();
   const sql = `SELECT idx, status, digest, size, published_at, metadata, conflict FROM ${schema}.insert_versions(
-    $1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::int, $8::int[],
-    $9::int[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[])`;
+    $1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::int, $8::int[], $9::boolean,
+    $10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[])`;
 
   const describe = (batch: readonly Queued[]): string =>
     `insert ${batch[0]!.record.name}@${batch[0]!.record.version}${batch.length > 1 ? ` (with ${batch.length - 1} other version${batch.length > 2 ? 's' : ''} in one transaction)` : ''}`;
 
-  async function commit(batch: readonly Queued[]): Promise<void> {
+  /**
+   * Commits `batch`. `wait` false (a batch formed by the queue) only tries each digest's lock;
+   * records whose digest is being removed come back 'locked' and are committed again one by one
+   * with `wait` true, waiting for the removal.
+   */
+  async function commit(batch: readonly Queued[], wait: boolean): Promise<void> {
     const p = {
       names: [] as string[], versions: [] as string[], digests: [] as string[], sizes: [] as number[], published: [] as string[], metadatas: [] as string[],
       locks: [] as number[], starts: [] as number[], counts: [] as number[],
@@ -75,16 +80,18 @@ export function createInsertQueue(conn: Connection, schema: string, lockClass: n
     let rows: OutcomeRow[];
     try {
       rows = await conn.query<OutcomeRow>(describe(batch), sql, [
-        p.names, p.versions, p.digests, p.sizes, p.published, p.metadatas, lockClass, p.locks,
+        p.names, p.versions, p.digests, p.sizes, p.published, p.metadatas, lockClass, p.locks, wait,
         p.starts, p.counts, p.ops, p.kinds, p.keys, p.texts, p.expects,
       ], true);
     } catch (err) {
       for (const q of batch) q.reject(err);
       return;
     }
+    const locked: Queued[] = [];
     batch.forEach((q, i) => {
       const row = rows.find((r) => r.idx === i + 1);
       if (!row) return q.reject(new RegistryError('E_INTERNAL', `insert_versions gave no outcome for ${q.record.name}@${q.record.version}`));
+      if (row.status === 'locked') return void locked.push(q);
       if (row.status === 'inserted') return q.resolve({ status: 'inserted' });
       if (row.status === 'document-conflict') return q.reject(conflictFromDetail(row.conflict));
       if (row.digest === null) {
@@ -94,13 +101,14 @@ export function createInsertQueue(conn: Connection, schema: string, lockClass: n
       const existing = toRecord(row as Parameters<typeof toRecord>[0], q.record.name, q.record.version);
       q.resolve(existing.digest === q.record.digest ? { status: 'unchanged', existing } : { status: 'conflict', existing });
     });
+    await Promise.all(locked.map((q) => commit([q], true)));
   }
 
   function flush(): void {
     const all = queued;
     queued = [];
     for (let i = 0; i < all.length; i += maxBatch) {
-      const running: Promise<void> = commit(all.slice(i, i + maxBatch)).finally(() => inFlight.delete(running));
+      const running: Promise<void> = commit(all.slice(i, i + maxBatch), false).finally(() => inFlight.delete(running));
       inFlight.add(running);
     }
   }

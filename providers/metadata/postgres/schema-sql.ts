@@ -55,12 +55,14 @@ export const changeFeedSql = (s: string): string => `
   CREATE INDEX changes_by_xid ON ${s}.changes (xid);
   CREATE SEQUENCE ${s}.changes_pruning_tick;
 
+  -- Keeps every change of the pruning transaction itself (nobody has seen those yet) and the
+  -- newest CHANGES_KEPT before it; a transaction's changes go whole (xid < cutoff, not <=).
   CREATE FUNCTION ${s}.prune_changes() RETURNS void LANGUAGE plpgsql AS $$
   DECLARE cutoff xid8;
   BEGIN
-    SELECT xid INTO cutoff FROM ${s}.changes ORDER BY xid DESC OFFSET ${CHANGES_KEPT} LIMIT 1;
+    SELECT xid INTO cutoff FROM ${s}.changes WHERE xid < pg_current_xact_id() ORDER BY xid DESC OFFSET ${CHANGES_KEPT} LIMIT 1;
     IF cutoff IS NULL THEN RETURN; END IF;
-    DELETE FROM ${s}.changes WHERE xid <= cutoff;
+    DELETE FROM ${s}.changes WHERE xid < cutoff;
     UPDATE ${s}.feed SET pruned_max = cutoff WHERE pruned_max IS NULL OR pruned_max < cutoff;
   END $$;
 
@@ -146,9 +148,12 @@ export const documentsSql = (s: string): string => `
 /**
  * The write paths, one round trip each.
  *
- * insert_versions inserts a batch (group commit, inserts.ts) in one transaction. First it takes a
- * shared advisory lock per digest (lock_class, lock_keys): a blob removal holds the exclusive one
- * (removeIfUnreferenced), so no insert can refer to a digest while it is being removed. Each
+ * insert_versions inserts a batch (group commit, inserts.ts) in one transaction. Before each
+ * record it takes a shared advisory lock of its digest (lock_class, lock_keys): a blob removal
+ * holds the exclusive one (removeIfUnreferenced), so no insert can refer to a digest while it is
+ * being removed. In a batch (wait false) the lock is only tried: a record whose digest is being
+ * removed is reported 'locked' and sent again alone (wait true, which waits), so the inserts it
+ * was batched with do not wait for somebody else's removal. Each
  * record with document writes runs in a block of its own (a subtransaction): a failed revision
  * check undoes that record's insert and writes only, and is reported in its row. A record whose
  * name@version exists is reported with the existing row, read after ON CONFLICT waited for the
@@ -160,7 +165,7 @@ export const documentsSql = (s: string): string => `
 export const writePathsSql = (s: string): string => `
   CREATE FUNCTION ${s}.insert_versions(
     names text[], versions text[], digests text[], sizes bigint[], published text[], metadatas text[],
-    lock_class int, lock_keys int[],
+    lock_class int, lock_keys int[], wait boolean,
     w_start int[], w_count int[], w_ops text[], w_kinds text[], w_keys text[], w_texts text[], w_expects bigint[]
   ) RETURNS TABLE (idx int, status text, digest text, size bigint, published_at text, metadata text, conflict text)
   LANGUAGE plpgsql AS $$
@@ -169,10 +174,17 @@ export const writePathsSql = (s: string): string => `
     ws int;
     we int;
   BEGIN
-    PERFORM pg_advisory_xact_lock_shared(lock_class, k) FROM (SELECT DISTINCT unnest(lock_keys) AS k ORDER BY 1) AS l;
     FOR i IN 1..cardinality(names) LOOP
       idx := i;
       conflict := NULL;
+      digest := NULL; size := NULL; published_at := NULL; metadata := NULL;
+      IF wait THEN
+        PERFORM pg_advisory_xact_lock_shared(lock_class, lock_keys[i]);
+      ELSIF NOT pg_try_advisory_xact_lock_shared(lock_class, lock_keys[i]) THEN
+        status := 'locked';
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
       ws := w_start[i];
       we := w_start[i] + w_count[i] - 1;
       FOR attempt IN 1..5 LOOP
