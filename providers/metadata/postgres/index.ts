@@ -44,6 +44,8 @@ export interface PostgresMetadataProvider extends MetadataProvider {
   readonly schema: string;
   /** `user@host:port/database`: the database, without its password. */
   readonly target: string;
+  /** Commits inserts already asked for, then closes the pool; idempotent. */
+  close(): Promise<void>;
 }
 
 /** Rows fetched per query by allVersions(): bounds memory, whatever the store size. */
