@@ -7,7 +7,7 @@
  * findPostgres() says where the binaries are, or why there are none: test files skip with that
  * message, except on CI (CI=true), where a missing server is a failure.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -23,10 +23,11 @@ export interface PostgresServer {
   readonly dataDir: string;
   /** postgres://user:password@127.0.0.1:port/<database> */
   url(database?: string): string;
-  start(): void;
+  /** Asynchronous, so that clients in this process go on meanwhile (and see the server go). */
+  start(): Promise<void>;
   /** pg_ctl stop: `fast` disconnects clients and shuts down cleanly, `immediate` is like a crash. */
-  stop(mode?: 'fast' | 'immediate'): void;
-  restart(mode?: 'fast' | 'immediate'): void;
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  restart(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Runs SQL as the superuser on `database` (default postgres). */
   sql<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[], database?: string): Promise<R[]>;
   destroy(): void;
@@ -117,9 +118,15 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   };
   const serverOptions = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
   const log = path.join(root, 'server.log');
-  const ctl = (args: string[]): void => run('pg_ctl', ['-D', dataDir, '-l', log, '-w', '-t', '60', ...args]);
-  const start = (): void => ctl(['-o', serverOptions, 'start']);
-  start();
+  const ctlArgs = (args: string[]): string[] => ['-D', dataDir, '-l', log, '-w', '-t', '60', ...args];
+  const ctlAsync = (args: string[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const tool = path.join(bin, 'pg_ctl');
+      const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', tool, ...ctlArgs(args)]] : [tool, ctlArgs(args)];
+      execFile(cmd, argv, { timeout: 90_000 }, (err, _stdout, stderr) => (err ? reject(new Error(`pg_ctl ${args.join(' ')} failed: ${stderr}`)) : resolve()));
+    });
+  const start = (): Promise<void> => ctlAsync(['-o', serverOptions, 'start']);
+  run('pg_ctl', ctlArgs(['-o', serverOptions, 'start']));
   const url = (database = 'postgres'): string => `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
     host: '127.0.0.1',
@@ -129,12 +136,8 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
     dataDir,
     url,
     start,
-    stop(mode = 'fast') {
-      ctl(['-m', mode, 'stop']);
-    },
-    restart(mode = 'fast') {
-      ctl(['-m', mode, '-o', serverOptions, 'restart']);
-    },
+    stop: (mode = 'fast') => ctlAsync(['-m', mode, 'stop']),
+    restart: (mode = 'fast') => ctlAsync(['-m', mode, '-o', serverOptions, 'restart']),
     async sql<R extends pg.QueryResultRow>(text: string, params: unknown[] = [], database = 'postgres') {
       const client = new pg.Client({ connectionString: url(database) });
       client.on('error', () => undefined);
@@ -147,7 +150,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
     },
     destroy() {
       try {
-        ctl(['-m', 'immediate', 'stop']);
+        run('pg_ctl', ctlArgs(['-m', 'immediate', 'stop']));
       } catch {
         // already stopped
       }

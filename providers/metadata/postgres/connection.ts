@@ -79,16 +79,23 @@ export function createConnection(options: ResolvedOptions): Connection & { healt
     const deadline = Date.now() + options.connectTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       const client = await acquire(what, deadline);
+      // pg emits 'error' on a client whose connection dies even while a query of it is running
+      // (the query is rejected as well); a checked-out client has no listener of the pool's.
       let broken: Error | undefined;
+      const onError = (err: Error): void => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         const result = await client.query<R>(sql, params as unknown[]);
         return result.rows;
       } catch (err) {
         const kind = classify(err);
-        if (kind === 'unavailable') broken = err instanceof Error ? err : new Error(String(err));
+        if (kind === 'unavailable') broken ??= err instanceof Error ? err : new Error(String(err));
         const retry = (kind === 'retry' && attempt < SERIALIZATION_RETRIES) || (kind === 'unavailable' && !write && Date.now() < deadline && !closed);
         if (!retry) throw fail(err, what, write && kind === 'unavailable');
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
       await sleep(backoff(attempt, deadline));
