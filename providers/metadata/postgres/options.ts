@@ -53,6 +53,11 @@ export interface PostgresMetadataOptions {
   maxBatch?: number;
   /** The application_name the server shows in pg_stat_activity (default `pakt`). */
   applicationName?: string;
+  /**
+   * Use named prepared statements, planned once per connection (default true). Turn off behind a
+   * pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
   /** The schema history to apply; only tests of the migration runner pass their own. */
   migrations?: readonly PostgresMigration[];
 }
@@ -67,6 +72,7 @@ export interface ResolvedOptions {
   ssl: boolean | ConnectionOptions | undefined;
   maxBatch: number;
   applicationName: string;
+  preparedStatements: boolean;
   /** `user@host:port/database`, for messages. */
   target: string;
   /** Every secret a message must never show (the URL's password, PGPASSWORD). */
@@ -116,6 +122,8 @@ export function resolveOptions(options: PostgresMetadataOptions): ResolvedOption
   }
   const applicationName = options.applicationName ?? 'pakt';
   if (typeof applicationName !== 'string' || applicationName.length > 63) throw optionError('option applicationName must be a string of at most 63 characters');
+  const preparedStatements = options.preparedStatements ?? true;
+  if (typeof preparedStatements !== 'boolean') throw optionError('option preparedStatements must be true or false');
   const password = decodeSafely(parsed.password);
   const secrets = [password, parsed.password, parsed.searchParams.get('password') ?? '', process.env['PGPASSWORD'] ?? ''].filter((s) => s.length >= 1);
   return {
@@ -128,6 +136,7 @@ export function resolveOptions(options: PostgresMetadataOptions): ResolvedOption
     ssl: options.ssl,
     maxBatch: integer(options.maxBatch, 'maxBatch', 32, 1),
     applicationName,
+    preparedStatements,
     target: describeTarget(parsed),
     secrets: [...new Set(secrets)],
   };

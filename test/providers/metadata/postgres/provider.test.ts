@@ -194,6 +194,20 @@ describe.skipIf(unavailable !== undefined)(`postgres metadata: its own cases${un
     expect(await again.getVersion('last', '1.0.0')).toBeDefined();
   });
 
+  it('works without named prepared statements (for poolers that cannot keep them), and names its own when on', async () => {
+    const schema = freshSchemaName();
+    const plain = await open(schema, { preparedStatements: false, applicationName: 'pakt-unprepared' });
+    await plain.insertVersion(sampleRecord('a', '1.0.0'));
+    expect(await plain.getVersion('a', '1.0.0')).toEqual(sampleRecord('a', '1.0.0'));
+    const start = await plain.changesSince!();
+    await plain.deleteVersion('a', '1.0.0');
+    expect(await plain.changesSince!(start.cursor)).toMatchObject({ names: ['a'], complete: true });
+    const prepared = await open(schema, { poolSize: 1 });
+    await prepared.getVersion('a', '1.0.0');
+    await prepared.getVersion('b', '1.0.0');
+    expect(await prepared.listPackageNames()).toEqual([]);
+  });
+
   it('refuses a document key with a lone surrogate instead of storing another key', async () => {
     const m = await open(freshSchemaName());
     await expectCode(() => m.documents!.write([{ op: 'put', kind: 'k', key: 'a\uD800', value: 1 }]), 'E_INVALID_ARGUMENT');
