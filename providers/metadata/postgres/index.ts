@@ -55,7 +55,7 @@ export async function createPostgresMetadata(options: PostgresMetadataOptions): 
   const o = resolveOptions(options);
   const conn = createConnection(o);
   try {
-    await openSchema(conn, o.schema, o.target, options.migrations);
+    await openSchema(conn, o.schema, o.target, options.migrations, o.create);
   } catch (err) {
     await conn.close();
     throw err;

@@ -81,7 +81,7 @@ export async function readSchemaVersion(client: PoolClient, where: SchemaLocatio
  * case reads once and takes no lock; otherwise the read is repeated under the lock, as another
  * process may have migrated meanwhile.
  */
-export async function migrate(client: PoolClient, where: SchemaLocation, migrations: readonly PostgresMigration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(client: PoolClient, where: SchemaLocation, migrations: readonly PostgresMigration[] = MIGRATIONS, create = true): Promise<number[]> {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new RegistryError('E_INTERNAL', `migration list is out of order: position ${i + 1} holds version ${m.version}`);
   });
@@ -89,6 +89,13 @@ export async function migrate(client: PoolClient, where: SchemaLocation, migrati
   const seen = await readSchemaVersion(client, where);
   refuseNewer(seen, target, where);
   if (seen === target) return [];
+  if (seen === 0 && !create) {
+    throw new RegistryError('E_REGISTRY_NOT_FOUND', `there is no pakt store in schema ${where.name} of metadata database ${where.target}`, {
+      database: where.target,
+      schema: where.name,
+      hint: 'Check the database in the URL and the schema option; open it once with create: true (the default) to make a new store there.',
+    });
+  }
   const s = quoted(where.name);
   await client.query('BEGIN');
   try {

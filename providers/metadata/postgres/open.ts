@@ -10,7 +10,7 @@ import { migrate, type PostgresMigration } from './migrations.js';
 
 export const MIN_SERVER_VERSION_NUM = 130000;
 
-export async function openSchema(conn: Connection, schema: string, target: string, migrations: readonly PostgresMigration[] | undefined): Promise<void> {
+export async function openSchema(conn: Connection, schema: string, target: string, migrations: readonly PostgresMigration[] | undefined, create: boolean): Promise<void> {
   await conn.withClient('open the database', async (client) => {
     let server: { version: number; encoding: string };
     try {
@@ -29,7 +29,7 @@ export async function openSchema(conn: Connection, schema: string, target: strin
       );
     }
     try {
-      await migrate(client, { name: schema, target, migrationLock: migrationLockKey(schema) }, migrations);
+      await migrate(client, { name: schema, target, migrationLock: migrationLockKey(schema) }, migrations, create);
     } catch (err) {
       throw conn.fail(err, `migrate schema ${schema}`);
     }

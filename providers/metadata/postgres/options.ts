@@ -58,6 +58,12 @@ export interface PostgresMetadataOptions {
    * pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
    */
   preparedStatements?: boolean;
+  /**
+   * Make the store (schema and tables) when the schema holds none yet (default true). False
+   * refuses with E_REGISTRY_NOT_FOUND instead, so a mistyped database or schema is an error
+   * rather than a new, empty registry (what a CLI wants for every command but `init`).
+   */
+  create?: boolean;
   /** The schema history to apply; only tests of the migration runner pass their own. */
   migrations?: readonly PostgresMigration[];
 }
@@ -73,6 +79,7 @@ export interface ResolvedOptions {
   maxBatch: number;
   applicationName: string;
   preparedStatements: boolean;
+  create: boolean;
   /** `user@host:port/database`, for messages. */
   target: string;
   /** Every secret a message must never show (the URL's password, PGPASSWORD). */
@@ -124,6 +131,8 @@ export function resolveOptions(options: PostgresMetadataOptions): ResolvedOption
   if (typeof applicationName !== 'string' || applicationName.length > 63) throw optionError('option applicationName must be a string of at most 63 characters');
   const preparedStatements = options.preparedStatements ?? true;
   if (typeof preparedStatements !== 'boolean') throw optionError('option preparedStatements must be true or false');
+  const create = options.create ?? true;
+  if (typeof create !== 'boolean') throw optionError('option create must be true or false');
   const password = decodeSafely(parsed.password);
   const secrets = [password, parsed.password, parsed.searchParams.get('password') ?? '', process.env['PGPASSWORD'] ?? ''].filter((s) => s.length >= 1);
   return {
@@ -137,6 +146,7 @@ export function resolveOptions(options: PostgresMetadataOptions): ResolvedOption
     maxBatch: integer(options.maxBatch, 'maxBatch', 32, 1),
     applicationName,
     preparedStatements,
+    create,
     target: describeTarget(parsed),
     secrets: [...new Set(secrets)],
   };

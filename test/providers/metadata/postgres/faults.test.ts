@@ -189,4 +189,39 @@ describe.skipIf(unavailable !== undefined)(`registry on PostgreSQL metadata unde
     await a.registry.close();
     await b.registry.close();
   });
+
+  it('delete and gc on one manager while the other publishes the same bytes: no version is left without its archive', async () => {
+    const schema = freshSchemaName('gc');
+    const store = path.join(dir, 'store-gc');
+    const a = await manager(schema, store);
+    const b = await manager(schema, store);
+    const pkgs = await packages('contested', 20);
+    const statuses: string[] = [];
+    for (const [i, pkg] of pkgs.entries()) {
+      await a.registry.publishPackage(pkg.file);
+      const stagger = new Promise((resolve) => setTimeout(resolve, i % 5));
+      // The delete removes the archive once nothing refers to it; the publish of the same bytes
+      // through the other manager races it, and gc runs besides.
+      const [, published] = await Promise.all([
+        a.registry.deletePackage(pkg.name, pkg.version),
+        stagger.then(() => b.registry.publishPackage(pkg.file)).then((r) => r.status, (err: unknown) => (err instanceof RegistryError ? err.code : String(err))),
+        a.registry.gc(),
+      ]);
+      statuses.push(published);
+    }
+    expect(statuses.every((st) => st === 'published' || st === 'unchanged' || st === 'E_STORE_BLOB_MISSING'), statuses.join(',')).toBe(true);
+    const verified = await b.registry.verify();
+    expect(verified.missing).toEqual([]);
+    expect(verified.ok).toBe(true);
+    for (const pkg of pkgs) {
+      const present = (await b.metadata.getVersion(pkg.name, pkg.version)) !== undefined;
+      if (present) {
+        const chunks: Buffer[] = [];
+        for await (const c of await b.registry.downloadPackage(pkg.name, pkg.version)) chunks.push(c as Buffer);
+        expect(Buffer.concat(chunks).length, pkg.name).toBe(pkg.size);
+      }
+    }
+    await a.registry.close();
+    await b.registry.close();
+  });
 });

@@ -49,6 +49,16 @@ describe.skipIf(unavailable !== undefined)(`postgres metadata: its own cases${un
     expect(Number(history[0]!.n)).toBe(SCHEMA_VERSION);
   });
 
+  it('with create: false, a schema without a store is E_REGISTRY_NOT_FOUND and nothing is made; an existing store opens', async () => {
+    const schema = freshSchemaName();
+    const err = await expectCode(() => createPostgresMetadata({ url: server.url(), schema, create: false }), 'E_REGISTRY_NOT_FOUND');
+    expect(err.message).toContain(schema);
+    expect(await server.sql('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).toEqual([]);
+    await open(schema);
+    const again = await open(schema, { create: false });
+    expect(await again.listPackageNames()).toEqual([]);
+  });
+
   it('applies a newer migration to an existing schema once, keeping its data', async () => {
     const schema = freshSchemaName();
     const first = await open(schema);
