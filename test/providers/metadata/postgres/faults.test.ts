@@ -2,7 +2,8 @@
  * The registry on PostgreSQL metadata under faults, through a real CoreRegistryManager (fs-cas
  * storage, the zip validator, semver, indexed search) and a durable server of this file's own:
  *
- * - PostgreSQL restarted, and stopped for longer than connectTimeoutMs, during a publish loop:
+ * - PostgreSQL restarted, stopped for longer than connectTimeoutMs, and crashed (stop -m
+ *   immediate) during a publish loop:
  *   each publish either succeeds or fails with a retryable code; no acknowledged version is lost;
  *   a retry of each failed one succeeds; `verify` is clean.
  * - Two managers with two pools (two servers' worth) on one schema and one archive store, eight
@@ -63,7 +64,7 @@ describe.skipIf(unavailable !== undefined)(`registry on PostgreSQL metadata unde
     return out;
   }
 
-  it('a publish loop across a restart and an outage: every publish succeeds or fails retryably, none acknowledged is lost, verify is clean', async () => {
+  it('a publish loop across a restart, an outage and a crash of the server: every publish succeeds or fails retryably, none acknowledged is lost, verify is clean', async () => {
     const schema = freshSchemaName('faults');
     const store = path.join(dir, 'store-restart');
     const { registry } = await manager(schema, store, 1_500);
@@ -98,6 +99,9 @@ describe.skipIf(unavailable !== undefined)(`registry on PostgreSQL metadata unde
     await server.stop('fast');
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await server.start();
+    await until(70);
+    // A crash of the server (no shutdown checkpoint): what it acknowledged must come back from its WAL.
+    await server.restart('immediate');
     await publishing;
 
     expect(acknowledged.length + failed.length).toBe(pkgs.length);
