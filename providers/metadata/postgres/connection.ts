@@ -21,9 +21,9 @@ export interface Connection {
   /** Runs one statement; `write` marks statements that change data (see the header). */
   query<R extends pg.QueryResultRow>(what: string, sql: string, params: Params, write: boolean): Promise<R[]>;
   /**
-   * Holds one connection for `work` (a transaction spanning awaits). A connection that failed is
-   * destroyed, never handed back to the pool, so a session-level state (an open transaction, a
-   * lock) cannot leak to another caller.
+   * Holds one connection for `work` (a transaction spanning awaits). If `work` fails, the
+   * connection is destroyed, never handed back to the pool, so a session-level state (an open or
+   * aborted transaction, a lock) cannot leak to another caller.
    */
   withClient<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Maps `err` raised while doing `what`. */
@@ -122,8 +122,9 @@ export function createConnection(options: ResolvedOptions): Connection & { healt
       throw err;
     } finally {
       client.removeListener('error', onError);
-      // Any failure but a coded one leaves the session's state unknown: the connection goes.
-      const destroy = lost ?? (failure !== undefined && !(failure instanceof RegistryError) ? asError(failure) : undefined);
+      // After any failure the session's state (an open or aborted transaction, a lock) is not
+      // known for sure: the connection goes, and the server ends whatever it held.
+      const destroy = lost ?? (failure !== undefined ? asError(failure) : undefined);
       client.release(destroy);
     }
   }

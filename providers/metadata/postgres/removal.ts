@@ -39,6 +39,7 @@ export function createGuardedRemoval(conn: Connection, schema: string, lockClass
           // Both numbers are ours (int4s), so they are written into the text: one round trip.
           await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockClass}, ${digestLockKey(digest)})`);
         } catch (err) {
+          // The connection is destroyed after a failure (withClient), which ends the transaction too.
           throw conn.fail(err, what);
         }
         let isReferenced: boolean;

@@ -161,6 +161,25 @@ describe.skipIf(unavailable !== undefined)(`postgres metadata: its own cases${un
     expect(order).toEqual(['removed', 'inserted']);
   });
 
+  it('a removal that times out waiting for another\'s lock leaves its pool usable (no aborted transaction handed on)', async () => {
+    const schema = freshSchemaName();
+    const p = await open(schema);
+    const q = await open(schema, { poolSize: 1, statementTimeoutMs: 200 });
+    const digest = sampleRecord('contended', '1.0.0').digest;
+    let finish!: () => void;
+    const mayFinish = new Promise<void>((resolve) => (finish = resolve));
+    let started!: () => void;
+    const removing = new Promise<void>((resolve) => (started = resolve));
+    const first = p.removeIfUnreferenced!(digest, async () => (started(), await mayFinish, true));
+    await removing;
+    await expectCode(() => q.removeIfUnreferenced!(digest, async () => true), 'E_META_TIMEOUT');
+    expect(await q.getVersion('contended', '1.0.0')).toBeUndefined();
+    expect(await q.insertVersion(sampleRecord('other', '1.0.0'))).toEqual({ status: 'inserted' });
+    finish();
+    expect(await first).toBe(true);
+    expect(await q.removeIfUnreferenced!(digest, async () => false)).toBe(false);
+  });
+
   it('concurrent inserts share transactions (group commit); with maxBatch 1 each has its own', async () => {
     const count = 24;
     const xidsOf = async (maxBatch: number) => {
