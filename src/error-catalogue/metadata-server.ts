@@ -42,6 +42,11 @@ export const METADATA_SERVER_ERRORS = defineErrors({
     hint: 'Give pakt a schema of its own (the provider option schema, default `pakt`), or empty that schema if its tables are no longer needed.',
     status: 500, userFault: false, exit: 1,
   },
+  E_META_ROW_DAMAGED: {
+    meaning: 'A row of the metadata database holds a value pakt cannot read (its JSON text was changed by hand or by another program).',
+    hint: 'Correct or delete the row the message names (its table and key are given); a version row can also be deleted and its package published again from a good copy.',
+    status: 500, userFault: false, exit: 1,
+  },
   E_META_SERVER_UNSUPPORTED: {
     meaning: 'The metadata database server is too old (PostgreSQL 13 or later is needed) or its database does not use the UTF8 encoding.',
     hint: 'Use PostgreSQL 13 or later, and a database created with ENCODING \'UTF8\' (`createdb -E UTF8 -T template0 <database>`).',

@@ -8,6 +8,7 @@ import type { DocumentListOptions, DocumentStore, DocumentWrite, StoredDocument 
 import { RegistryError } from '../../../src/errors.js';
 import { checkDocumentKey, checkDocumentKind, checkDocumentWrites, checkListOptions, compareKeys } from '../record-check.js';
 import type { Connection } from './connection.js';
+import { parseStoredJson } from './rows.js';
 
 /** The writes as the parallel arrays apply_documents takes (ops, kinds, keys, texts, expects). */
 export interface WriteArrays {
@@ -53,7 +54,13 @@ interface DocumentRow {
 
 const DOCUMENT_COLUMNS = `kind, key, value, revision, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
 
-const toDocument = (r: DocumentRow): StoredDocument => ({ kind: r.kind, key: r.key, value: JSON.parse(r.value) as unknown, revision: Number(r.revision), updatedAt: r.updated_at });
+const toDocument = (r: DocumentRow): StoredDocument => ({
+  kind: r.kind,
+  key: r.key,
+  value: parseStoredJson(r.value, `documents row ${r.kind}/${r.key.slice(0, 80)} (column value)`),
+  revision: Number(r.revision),
+  updatedAt: r.updated_at,
+});
 
 /**
  * The smallest string above every string that starts with `prefix`, in code point order: the last

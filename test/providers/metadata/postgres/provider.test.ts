@@ -237,6 +237,17 @@ describe.skipIf(unavailable !== undefined)(`postgres metadata: its own cases${un
     expect(await prepared.listPackageNames()).toEqual([]);
   });
 
+  it('a row edited into something that is not JSON is E_META_ROW_DAMAGED naming it, not a raw parse error', async () => {
+    const schema = freshSchemaName();
+    const m = await open(schema);
+    await m.insertVersion(sampleRecord('hand', '1.0.0'));
+    await m.documents!.write([{ op: 'put', kind: 'policy', key: 'store', value: { ok: true } }]);
+    await server.sql(`UPDATE ${schema}.versions SET metadata = '{not json'; UPDATE ${schema}.documents SET value = 'nope'`);
+    const err = await expectCode(() => m.getVersion('hand', '1.0.0'), 'E_META_ROW_DAMAGED');
+    expect(err.message).toContain('hand@1.0.0');
+    expect((await expectCode(() => m.documents!.get('policy', 'store'), 'E_META_ROW_DAMAGED')).message).toContain('policy/store');
+  });
+
   it('refuses a document key with a lone surrogate instead of storing another key', async () => {
     const m = await open(freshSchemaName());
     await expectCode(() => m.documents!.write([{ op: 'put', kind: 'k', key: 'a\uD800', value: 1 }]), 'E_INVALID_ARGUMENT');
