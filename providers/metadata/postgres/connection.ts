@@ -32,14 +32,9 @@ export interface Connection {
   readonly closed: boolean;
 }
 
-/** Connection failures seen by idle clients: kept for messages, never thrown at anybody. */
-export interface PoolHealth {
-  lastIdleError: string | undefined;
-}
-
 const SERIALIZATION_RETRIES = 8;
 
-export function createConnection(options: ResolvedOptions): Connection & { health: PoolHealth } {
+export function createConnection(options: ResolvedOptions): Connection {
   const pool = new pg.Pool({
     connectionString: options.url,
     ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
@@ -50,12 +45,10 @@ export function createConnection(options: ResolvedOptions): Connection & { healt
     application_name: options.applicationName,
     keepAlive: true,
   });
-  const health: PoolHealth = { lastIdleError: undefined };
   // An idle connection the server closes (restart, idle timeout) raises here; without a listener
-  // the process would crash. The pool has already dropped that connection.
-  pool.on('error', (err) => {
-    health.lastIdleError = err.message;
-  });
+  // the process would crash. The pool has already dropped that connection, and the next caller
+  // gets a new one, so there is nothing to do and nobody to tell.
+  pool.on('error', () => undefined);
   let closed = false;
   const ctx = (what: string, writeInDoubt = false) => ({ target: options.target, what, secrets: options.secrets, writeInDoubt });
   const fail = (err: unknown, what: string, writeInDoubt = false): RegistryError => toMetaError(err, ctx(what, writeInDoubt));
@@ -133,7 +126,6 @@ export function createConnection(options: ResolvedOptions): Connection & { healt
     query,
     withClient,
     fail,
-    health,
     get closed() {
       return closed;
     },
