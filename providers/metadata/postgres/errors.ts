@@ -22,6 +22,7 @@ export type FailureClass =
   | 'permission'
   | 'tls'
   | 'document-conflict'
+  | 'version-exists' // a unique violation of (name, version), from a write path other than ours
   | 'other';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'ENETDOWN']);
@@ -41,6 +42,7 @@ export function classify(err: unknown): FailureClass {
   const message = err instanceof Error ? err.message : String(err);
   if (state !== undefined) {
     if (state === DOCUMENT_CONFLICT_SQLSTATE) return 'document-conflict';
+    if (state === '23505' && (err as { constraint?: unknown }).constraint === 'versions_name_version') return 'version-exists';
     if (state === '40001' || state === '40P01') return 'retry';
     if (state === '57014' || state === '55P03') return 'timeout';
     if (state === '28P01' || state === '28000') return 'auth';
@@ -83,6 +85,10 @@ export function toMetaError(err: unknown, ctx: MapContext): RegistryError {
   switch (kind) {
     case 'document-conflict':
       return conflictFromDetail((err as { detail?: unknown }).detail);
+    case 'version-exists':
+      // Our inserts resolve this race with ON CONFLICT (the 'conflict' outcome); this is the same
+      // rule reached by any other statement.
+      return new RegistryError('E_VERSION_EXISTS', `metadata database ${ctx.target}: cannot ${ctx.what}: that name@version is already published (${reason})`, base, { cause });
     case 'unavailable': {
       const doubt = ctx.writeInDoubt ? '; it may or may not have been applied (a retry is safe: publishing the same archive again reports it as unchanged)' : '';
       return new RegistryError('E_META_UNAVAILABLE', `metadata database ${ctx.target} is unavailable: cannot ${ctx.what}: ${reason}${doubt}; retry in a moment`, { ...base, retryable: true }, { cause });

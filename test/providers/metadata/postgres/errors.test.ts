@@ -72,6 +72,12 @@ describe('postgres error mapping', () => {
     expect(classify(new Error('something else'))).toBe('other');
   });
 
+  it('a unique violation of (name, version) is E_VERSION_EXISTS; of another constraint, E_INTERNAL', () => {
+    const ctx = { target: 't', what: 'insert a@1', secrets: [] };
+    expect(toMetaError(Object.assign(pgError('23505'), { constraint: 'versions_name_version' }), ctx).code).toBe('E_VERSION_EXISTS');
+    expect(toMetaError(Object.assign(pgError('23505'), { constraint: 'other_key' }), ctx).code).toBe('E_INTERNAL');
+  });
+
   it('a write that lost its connection says it may or may not have been applied', () => {
     const err = toMetaError(pgError('57P01'), { target: 't', what: 'insert a@1', secrets: [], writeInDoubt: true });
     expect(err.message).toContain('may or may not have been applied');
