@@ -174,7 +174,8 @@ describe.skipIf(unavailable !== undefined)(`postgres provider against real serve
 
   it('a statement past statementTimeoutMs is E_META_TIMEOUT, retryable, and applies nothing', async () => {
     const schema = freshSchemaName();
-    const m = await createPostgresMetadata({ url: server.url(), schema, statementTimeoutMs: 300 });
+    // Long enough for plain statements on a loaded machine, short for a test.
+    const m = await createPostgresMetadata({ url: server.url(), schema, statementTimeoutMs: 1_500 });
     const other = await createPostgresMetadata({ url: server.url(), schema });
     const record = sampleRecord('slow', '1.0.0');
     let release!: () => void;
@@ -188,9 +189,12 @@ describe.skipIf(unavailable !== undefined)(`postgres provider against real serve
       return true;
     });
     await started;
-    const err = await expectCode(() => m.insertVersion(record), 'E_META_TIMEOUT');
-    expect(err.details.retryable).toBe(true);
-    release();
+    try {
+      const err = await expectCode(() => m.insertVersion(record), 'E_META_TIMEOUT');
+      expect(err.details.retryable).toBe(true);
+    } finally {
+      release();
+    }
     expect(await removal).toBe(true);
     expect(await m.getVersion('slow', '1.0.0')).toBeUndefined();
     expect(await m.insertVersion(record)).toEqual({ status: 'inserted' });
@@ -209,7 +213,7 @@ describe.skipIf(unavailable !== undefined)(`postgres provider against real serve
 
   it('a lost connection while the server shuts down is E_META_UNAVAILABLE for the caller, never an unhandled error', async () => {
     const schema = freshSchemaName();
-    const m = await createPostgresMetadata({ url: server.url(), schema, connectTimeoutMs: 200 });
+    const m = await createPostgresMetadata({ url: server.url(), schema, connectTimeoutMs: 5_000 });
     await m.insertVersion(sampleRecord('before', '1.0.0'));
     // Every backend of this schema's pool is killed: idle ones raise on the pool (handled), and
     // the next statements get new connections.

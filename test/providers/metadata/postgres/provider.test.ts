@@ -164,7 +164,8 @@ describe.skipIf(unavailable !== undefined)(`postgres metadata: its own cases${un
   it('a removal that times out waiting for another\'s lock leaves its pool usable (no aborted transaction handed on)', async () => {
     const schema = freshSchemaName();
     const p = await open(schema);
-    const q = await open(schema, { poolSize: 1, statementTimeoutMs: 200 });
+    // Long enough for plain statements on a loaded machine, short for a test.
+    const q = await open(schema, { poolSize: 1, statementTimeoutMs: 1_500 });
     const digest = sampleRecord('contended', '1.0.0').digest;
     let finish!: () => void;
     const mayFinish = new Promise<void>((resolve) => (finish = resolve));
@@ -172,10 +173,14 @@ describe.skipIf(unavailable !== undefined)(`postgres metadata: its own cases${un
     const removing = new Promise<void>((resolve) => (started = resolve));
     const first = p.removeIfUnreferenced!(digest, async () => (started(), await mayFinish, true));
     await removing;
-    await expectCode(() => q.removeIfUnreferenced!(digest, async () => true), 'E_META_TIMEOUT');
-    expect(await q.getVersion('contended', '1.0.0')).toBeUndefined();
-    expect(await q.insertVersion(sampleRecord('other', '1.0.0'))).toEqual({ status: 'inserted' });
-    finish();
+    try {
+      await expectCode(() => q.removeIfUnreferenced!(digest, async () => true), 'E_META_TIMEOUT');
+      expect(await q.getVersion('contended', '1.0.0')).toBeUndefined();
+      expect(await q.insertVersion(sampleRecord('other', '1.0.0'))).toEqual({ status: 'inserted' });
+    } finally {
+      // Released whatever failed above, or closing p would wait for its removal for ever.
+      finish();
+    }
     expect(await first).toBe(true);
     expect(await q.removeIfUnreferenced!(digest, async () => false)).toBe(false);
   });
