@@ -2,6 +2,7 @@
  * The options of createPostgresMetadata, their defaults and checks, and the one description of
  * the database that messages use: `user@host:port/database`, never the password.
  */
+import { accessSync, constants } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { RegistryError } from '../../../src/errors.js';
 import type { PostgresMigration } from './migrations.js';
@@ -123,6 +124,16 @@ export function resolveOptions(options: PostgresMetadataOptions): ResolvedOption
   const tlsInUrl = ['sslmode', 'ssl', 'sslrootcert', 'sslcert', 'sslkey'].some((p) => parsed.searchParams.has(p));
   if (options.ssl !== undefined && tlsInUrl) {
     throw optionError('TLS is set both in the url (sslmode, sslrootcert, ...) and in option ssl; give it in one place');
+  }
+  // pg reads these files when it connects; a wrong path is a configuration error, said at once.
+  for (const param of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const file = parsed.searchParams.get(param);
+    if (file === null) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (err) {
+      throw optionError(`the file given as ${param} in option url cannot be read: ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
   }
   if (options.ssl !== undefined && typeof options.ssl !== 'boolean' && (options.ssl === null || typeof options.ssl !== 'object')) {
     throw optionError('option ssl must be true, false or tls.connect options ({ ca, cert, key, ... })');

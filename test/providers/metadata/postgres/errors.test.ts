@@ -101,6 +101,7 @@ describe('postgres provider options', () => {
     [{ url: 'postgres://u:s3cr3t-value@h/db', poolSize: 0 }, /poolSize/],
     [{ url: 'postgres://u:s3cr3t-value@h/db', statementTimeoutMs: -1 }, /statementTimeoutMs/],
     [{ url: 'postgres://u:s3cr3t-value@h/db?sslmode=require', ssl: true }, /TLS is set both/],
+    [{ url: 'postgres://u:s3cr3t-value@h/db?sslmode=verify-full&sslrootcert=/no/such/ca.pem' }, /sslrootcert .*\/no\/such\/ca.pem \(ENOENT\)/],
   ])('refuses %j with E_PROVIDER_OPTION, never echoing the URL', async (options, message) => {
     const err = await expectCode(() => createPostgresMetadata(options as never), 'E_PROVIDER_OPTION');
     expect(err.message).toMatch(message);
