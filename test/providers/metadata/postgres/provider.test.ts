@@ -185,6 +185,22 @@ describe.skipIf(unavailable !== undefined)(`postgres metadata: its own cases${un
     expect(await q.removeIfUnreferenced!(digest, async () => false)).toBe(false);
   });
 
+  it('a removal whose connection is lost while it removes says so (E_META_UNAVAILABLE, asking for verify) rather than report success', async () => {
+    const schema = freshSchemaName();
+    const p = await open(schema, { poolSize: 1, applicationName: 'pakt-remover' });
+    const digest = sampleRecord('lost', '1.0.0').digest;
+    const err = await expectCode(() => p.removeIfUnreferenced!(digest, async () => {
+      await server.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pakt-remover'`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return true;
+    }), 'E_META_UNAVAILABLE');
+    expect(err.message).toContain(digest);
+    expect(err.message).toContain('pakt verify');
+    expect(err.details.retryable).toBe(true);
+    // The pool carries on with a new connection.
+    expect(await p.insertVersion(sampleRecord('lost', '1.0.0'))).toEqual({ status: 'inserted' });
+  });
+
   it('concurrent inserts share transactions (group commit); with maxBatch 1 each has its own', async () => {
     const count = 24;
     const xidsOf = async (maxBatch: number) => {
