@@ -8,6 +8,7 @@ import { run as runPublish } from './publish.js';
 import { run as runSearch } from './search.js';
 import { run as runResolve } from './resolve.js';
 import { run as runOci } from './oci.js';
+import { run as runPostgres } from './postgres.js';
 
 const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['validate', () => runValidate()],
@@ -15,6 +16,7 @@ const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['search', () => runSearch()],
   ['resolve', () => runResolve()],
   ['oci', () => runOci([])],
+  ['postgres', () => runPostgres([])],
 ];
 
 async function main(): Promise<void> {

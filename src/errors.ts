@@ -7,6 +7,7 @@
  * step. Codes are never renamed or reused once released.
  */
 import { GENERAL_ERRORS } from './error-catalogue/general.js';
+import { METADATA_SERVER_ERRORS } from './error-catalogue/metadata-server.js';
 import { PACKAGE_ERRORS } from './error-catalogue/package.js';
 import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
 import { REMOTE_ERRORS } from './error-catalogue/remote.js';
@@ -23,6 +24,7 @@ export const ERROR_CATALOGUE = {
   ...REMOTE_ERRORS,
   ...RESOLVE_ERRORS,
   ...SEARCH_ERRORS,
+  ...METADATA_SERVER_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The closed union of every stable error code. */
