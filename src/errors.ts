@@ -7,6 +7,7 @@
  * step. Codes are never renamed or reused once released.
  */
 import { GENERAL_ERRORS } from './error-catalogue/general.js';
+import { INSTALL_ERRORS } from './error-catalogue/install.js';
 import { PACKAGE_ERRORS } from './error-catalogue/package.js';
 import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
 import { RESOLVE_ERRORS } from './error-catalogue/resolve.js';
@@ -21,6 +22,7 @@ export const ERROR_CATALOGUE = {
   ...REGISTRY_ERRORS,
   ...RESOLVE_ERRORS,
   ...SEARCH_ERRORS,
+  ...INSTALL_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The closed union of every stable error code. */
