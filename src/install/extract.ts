@@ -10,19 +10,26 @@
  *   with the manifest → fsync every file and folder.
  *
  * Memory stays flat whatever the package's size: the central directory and the two documents
- * are held, file data streams through in yauzl's chunks. On any failure the target folder is
- * removed before the error is passed on, so a caller never sees half a package.
+ * are held, and no entry larger than SMALL_ENTRY_BYTES is: those stream through in yauzl's
+ * chunks. Small entries (nearly every file of a typical package) are read, inflated and written
+ * with synchronous calls, as the validator reads small archives: for a file of a few KB the
+ * thread-pool round trips of an async open, write and close cost more than the work (measured:
+ * five small files took about 14 ms that way on a loaded machine). Archives up to
+ * SMALL_ARCHIVE_BYTES are read whole once. On any failure the target folder is removed before
+ * the error is passed on, so a caller never sees half a package.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import type { PackageManifest, PackageMetadata } from '../contracts/package.js';
 import { isRegistryError, RegistryError, toRegistryError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { showPath } from '../package/archive-path.js';
 import { checkAgreement, checkManifest, checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from '../package/documents.js';
-import { fsyncDir } from '../util/fsync.js';
+import { fsyncDescriptor, fsyncDir } from '../util/fsync.js';
 import { checkEntriesTogether, checkEntry, type CheckedEntry } from './entry-check.js';
 
 export interface ExtractOptions {
@@ -42,24 +49,36 @@ export interface ExtractResult {
 
 /** At most this many written files wait for their fsync at once (they overlap on the thread pool). */
 const SYNCS_IN_FLIGHT = 32;
+/** Entries this small (compressed and uncompressed) are handled in memory with synchronous calls. */
+const SMALL_ENTRY_BYTES = 1024 * 1024;
+/** Archives this small are read whole, once. */
+const SMALL_ARCHIVE_BYTES = 1024 * 1024;
+
+/** The open archive: yauzl over it, and synchronous reads of byte ranges for small entries. */
+interface Archive {
+  zip: yauzl.ZipFile;
+  size: number;
+  readAt(offset: number, length: number): Buffer;
+  close(): void;
+}
 
 /** Extracts `archive` into `target`, which must not exist yet (its parent must). */
 export async function extractArchive(archive: string, target: string, expected: { name: string; version: string }, options: ExtractOptions): Promise<ExtractResult> {
   const what = `${expected.name}@${expected.version}`;
-  const zip = await openZip(archive, what);
+  const zip = await openArchive(archive, what);
   let created = false;
   const syncs = new SyncQueue(options.fsync ?? true);
   try {
-    const entries = await readCentralDirectory(zip, what, options.limits);
+    const entries = await readCentralDirectory(zip.zip, what, options.limits);
     const docs = await readDocuments(zip, entries, expected, what, options.limits);
     const files = entries.filter((e) => !e.isFolder);
     try {
-      await mkdir(target);
+      mkdirSync(target);
     } catch (err) {
       throw toRegistryError(err, 'E_IO', `cannot create ${target}`);
     }
     created = true;
-    const folders = await makeFolders(target, entries);
+    const folders = makeFolders(target, entries);
     let bytes = 0;
     // In file order: the archive is read front to back.
     files.sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
@@ -95,12 +114,93 @@ function archiveError(err: unknown, what: string, context: string): RegistryErro
   return new RegistryError('E_INSTALL_ARCHIVE_INVALID', `${what}: ${context}: ${message}; nothing was written`, {}, { cause: err });
 }
 
-async function openZip(archive: string, what: string): Promise<yauzl.ZipFile> {
+const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false };
+
+async function openArchive(archive: string, what: string): Promise<Archive> {
+  let fd: number;
+  let size: number;
   try {
-    return await yauzl.openPromise(archive, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false });
+    fd = openSync(archive, 'r');
+    size = fstatSync(fd).size;
   } catch (err) {
+    throw toRegistryError(err, 'E_IO', `${what}: cannot open the archive ${archive}`);
+  }
+  const readFd = (offset: number, length: number): Buffer => {
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    try {
+      while (done < length) {
+        const n = readSync(fd, out, done, length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } catch (err) {
+      throw toRegistryError(err, 'E_IO', `${what}: cannot read the archive ${archive}`);
+    }
+    if (done < length) throw invalid(what, `the archive ends at ${offset + done}, inside an entry that runs to ${offset + length}`);
+    return out;
+  };
+  try {
+    if (size <= SMALL_ARCHIVE_BYTES) {
+      const bytes = readFd(0, size);
+      closeSync(fd);
+      const zip = await yauzl.fromBufferPromise(bytes, ZIP_OPTIONS);
+      return { zip, size, readAt: (offset, length) => bytes.subarray(offset, offset + length), close: () => zip.close() };
+    }
+    const zip = await yauzl.fromFdPromise(fd, ZIP_OPTIONS);
+    return {
+      zip,
+      size,
+      readAt: readFd,
+      close: () => {
+        zip.close();
+        try {
+          closeSync(fd);
+        } catch {
+          // read-only descriptor: nothing to lose
+        }
+      },
+    };
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed (small archive) or never usable
+    }
     throw archiveError(err, what, 'cannot open the archive');
   }
+}
+
+function isSmall(e: CheckedEntry): boolean {
+  return e.entry.compressedSize <= SMALL_ENTRY_BYTES && e.entry.uncompressedSize <= SMALL_ENTRY_BYTES;
+}
+
+/**
+ * A small entry's data, inflated, checked against its declared size: the local header is read
+ * for where the data starts (the central record says where the header is).
+ */
+function readSmallEntry(zip: Archive, file: CheckedEntry, what: string): Buffer {
+  const e = file.entry;
+  const at = e.relativeOffsetOfLocalHeader;
+  if (at + 30 > zip.size) throw invalid(what, `entry '${showPath(file.path)}' points past the end of the archive`, file.path);
+  const header = zip.readAt(at, 30);
+  if (header.readUInt32LE(0) !== 0x04034b50) throw invalid(what, `entry '${showPath(file.path)}' does not point at a local file header`, file.path);
+  const start = at + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+  if (start + e.compressedSize > zip.size) throw invalid(what, `entry '${showPath(file.path)}' runs past the end of the archive`, file.path);
+  const raw = zip.readAt(start, e.compressedSize);
+  let data: Buffer;
+  if (e.compressionMethod === 0) data = raw;
+  else {
+    try {
+      // One byte over the declared size proves the declaration false; never more is inflated.
+      data = zlib.inflateRawSync(raw, { maxOutputLength: e.uncompressedSize + 1 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw invalid(what, `entry '${showPath(file.path)}' inflates to more than the ${e.uncompressedSize} bytes it declares`, file.path);
+      throw invalid(what, `entry '${showPath(file.path)}': its data cannot be inflated (${err instanceof Error ? err.message : String(err)})`, file.path);
+    }
+  }
+  if (data.length !== e.uncompressedSize) throw invalid(what, `entry '${showPath(file.path)}' holds ${data.length} bytes but declares ${e.uncompressedSize}`, file.path);
+  return data;
 }
 
 function readCentralDirectory(zip: yauzl.ZipFile, what: string, limits: Limits): Promise<CheckedEntry[]> {
@@ -149,16 +249,16 @@ interface Documents {
  */
 export async function readArchiveDocuments(archive: string, expected: { name: string; version: string }, limits: Limits): Promise<{ metadata: Buffer; manifest: Buffer }> {
   const what = `${expected.name}@${expected.version}`;
-  const zip = await openZip(archive, what);
+  const zip = await openArchive(archive, what);
   try {
-    const entries = await readCentralDirectory(zip, what, limits);
+    const entries = await readCentralDirectory(zip.zip, what, limits);
     return (await readDocuments(zip, entries, expected, what, limits)).bytes;
   } finally {
     zip.close();
   }
 }
 
-async function readDocuments(zip: yauzl.ZipFile, entries: readonly CheckedEntry[], expected: { name: string; version: string }, what: string, limits: Limits): Promise<Documents> {
+async function readDocuments(zip: Archive, entries: readonly CheckedEntry[], expected: { name: string; version: string }, what: string, limits: Limits): Promise<Documents> {
   const find = (name: string) => entries.find((e) => !e.isFolder && e.path === name);
   const metaEntry = find(METADATA_FILE);
   const manEntry = find(MANIFEST_FILE);
@@ -202,11 +302,12 @@ function invalid(what: string, message: string, path?: string): RegistryError {
 }
 
 /** One of the two documents, bounded by its declared size (itself bounded by the limit). */
-async function readWhole(zip: yauzl.ZipFile, file: CheckedEntry, max: number, what: string): Promise<Buffer> {
+async function readWhole(zip: Archive, file: CheckedEntry, max: number, what: string): Promise<Buffer> {
   if (file.entry.uncompressedSize > max) throw invalid(what, `${file.path} is ${file.entry.uncompressedSize} bytes, max is ${max}`, file.path);
+  if (isSmall(file)) return Buffer.from(readSmallEntry(zip, file, what));
   const chunks: Buffer[] = [];
   try {
-    const stream = await zip.openReadStreamPromise(file.entry);
+    const stream = await zip.zip.openReadStreamPromise(file.entry);
     for await (const chunk of stream) chunks.push(chunk as Buffer);
   } catch (err) {
     throw archiveError(err, what, `reading ${file.path}`);
@@ -225,7 +326,7 @@ function contained(root: string, relative: string, what: string): string {
 }
 
 /** Creates every folder an entry names or implies, parents first; returns them all, root included. */
-async function makeFolders(target: string, entries: readonly CheckedEntry[]): Promise<string[]> {
+function makeFolders(target: string, entries: readonly CheckedEntry[]): string[] {
   const wanted = new Set<string>();
   for (const e of entries) {
     const segments = e.path.split('/');
@@ -238,7 +339,7 @@ async function makeFolders(target: string, entries: readonly CheckedEntry[]): Pr
     const dest = contained(target, rel, 'folder');
     try {
       // Not recursive: each parent was made just before, by us, in a folder nobody else writes.
-      await mkdir(dest);
+      mkdirSync(dest);
     } catch (err) {
       throw toRegistryError(err, 'E_IO', `cannot create ${dest}`);
     }
@@ -248,7 +349,7 @@ async function makeFolders(target: string, entries: readonly CheckedEntry[]): Pr
 }
 
 async function writeEntry(
-  zip: yauzl.ZipFile,
+  zip: Archive,
   file: CheckedEntry,
   target: string,
   expected: { hash: string; size?: number } | undefined,
@@ -259,6 +360,33 @@ async function writeEntry(
   const dest = contained(target, file.path, what);
   // Executable bits survive (a plugin's launcher script); setuid, setgid and sticky never do.
   const mode = file.unixMode !== undefined && (file.unixMode & 0o111) !== 0 ? 0o755 : 0o644;
+  if (isSmall(file)) {
+    const data = readSmallEntry(zip, file, what);
+    if (expected) checkAgainstManifest(file, expected, createHash('sha256').update(data).digest('hex'), data.length, what);
+    let fd: number;
+    try {
+      // 'wx': exclusive create, so nothing existing is ever followed or overwritten.
+      fd = openSync(dest, 'wx', mode);
+    } catch (err) {
+      throw toRegistryError(err, 'E_IO', `cannot create ${dest}`);
+    }
+    try {
+      let done = 0;
+      while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+    } catch (err) {
+      closeQuietly(fd);
+      throw toRegistryError(err, 'E_IO', `cannot write ${dest}`);
+    }
+    onBytes?.(data.length);
+    await syncs.add(dest, async () => {
+      try {
+        if (syncs.durable) await fsyncDescriptor(fd, dest);
+      } finally {
+        closeQuietly(fd);
+      }
+    });
+    return data.length;
+  }
   let handle: FileHandle;
   try {
     handle = await open(dest, 'wx', mode);
@@ -270,7 +398,7 @@ async function writeEntry(
   try {
     let stream;
     try {
-      stream = await zip.openReadStreamPromise(file.entry);
+      stream = await zip.zip.openReadStreamPromise(file.entry);
     } catch (err) {
       throw archiveError(err, what, `reading '${showPath(file.path)}'`);
     }
@@ -286,22 +414,36 @@ async function writeEntry(
       stream.destroy();
       throw isSystemError(err) ? toRegistryError(err, 'E_IO', `cannot write ${dest}`) : archiveError(err, what, `reading '${showPath(file.path)}'`);
     }
-    if (expected) {
-      const found = hash.digest('hex');
-      if (found !== expected.hash || (expected.size !== undefined && expected.size !== size)) {
-        throw new RegistryError(
-          'E_INSTALL_ARCHIVE_INVALID',
-          `${what}: '${showPath(file.path)}' does not match manifest.json\n  Wanted: sha256 ${expected.hash}${expected.size !== undefined ? ` (${expected.size} bytes)` : ''}\n  Found:  sha256 ${found} (${size} bytes)\nnothing was written`,
-          { path: file.path, expected: expected.hash, found },
-        );
-      }
-    }
+    if (expected) checkAgainstManifest(file, expected, hash.digest('hex'), size, what);
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err;
   }
-  await syncs.add(handle, dest);
+  await syncs.add(dest, async () => {
+    try {
+      if (syncs.durable) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
   return size;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // the write already failed or succeeded; a failed close of it loses nothing more
+  }
+}
+
+function checkAgainstManifest(file: CheckedEntry, expected: { hash: string; size?: number }, found: string, size: number, what: string): void {
+  if (found === expected.hash && (expected.size === undefined || expected.size === size)) return;
+  throw new RegistryError(
+    'E_INSTALL_ARCHIVE_INVALID',
+    `${what}: '${showPath(file.path)}' does not match manifest.json\n  Wanted: sha256 ${expected.hash}${expected.size !== undefined ? ` (${expected.size} bytes)` : ''}\n  Found:  sha256 ${found} (${size} bytes)\nnothing was written`,
+    { path: file.path, expected: expected.hash, found },
+  );
 }
 
 /**
@@ -312,21 +454,14 @@ class SyncQueue {
   private readonly pending = new Set<Promise<void>>();
   private failure: unknown;
 
-  constructor(private readonly durable: boolean) {}
+  constructor(readonly durable: boolean) {}
 
-  async add(handle: FileHandle, file: string): Promise<void> {
+  /** Queues the flush-and-close of one written file; waits when too many are in flight. */
+  async add(file: string, flush: () => Promise<void>): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    const job = (async () => {
-      try {
-        if (this.durable) await handle.sync();
-      } catch (err) {
-        this.failure ??= toRegistryError(err, 'E_IO', `cannot flush ${file} to disk`);
-      } finally {
-        await handle.close().catch((err: unknown) => {
-          this.failure ??= toRegistryError(err, 'E_IO', `cannot close ${file}`);
-        });
-      }
-    })();
+    const job = flush().catch((err: unknown) => {
+      this.failure ??= toRegistryError(err, 'E_IO', `cannot flush ${file} to disk`);
+    });
     this.pending.add(job);
     void job.then(() => this.pending.delete(job));
     if (this.pending.size >= SYNCS_IN_FLIGHT) await Promise.race(this.pending);

@@ -44,6 +44,7 @@ export interface OperationInput {
   requirements?: Requirements;
   packages?: readonly string[];
   all?: boolean;
+  repair?: boolean;
   dryRun?: boolean;
   fsync?: boolean;
   onProgress?: (progress: InstallProgress) => void;
@@ -321,7 +322,9 @@ async function diff(state: OperationState, next: Lockfile): Promise<void> {
     const folder = packageFolder(state.layout.root, name);
     const locked = lock && Object.hasOwn(lock.packages, name) ? lock.packages[name] : undefined;
     if (locked && locked.version === want.version && locked.digest !== want.digest) throw digestChanged(state, name, locked, want.digest);
-    const check = await quickCheckFolder(folder, { name, version: locked?.version ?? want.version }, state.source.limits);
+    const expected = { name, version: locked?.version ?? want.version };
+    // repair: every kept folder re-hashed, not just looked at.
+    const check = state.input.repair && locked?.version === want.version ? await verifyFolder(folder, expected, state.source.limits) : await quickCheckFolder(folder, expected, state.source.limits);
     const folderExists = check.state !== 'missing';
     if (!locked) {
       if (folderExists) {

@@ -64,6 +64,11 @@ export interface InstallOptions extends InstallCommonOptions {
    * digest and every folder already there; E_LOCK_MISMATCH when the store or the folder disagree.
    */
   frozen?: boolean;
+  /**
+   * Re-hash every installed folder the operation keeps, and write again each one that differs
+   * from its package (without it, a kept folder is only checked to exist at the right version).
+   */
+  repair?: boolean;
 }
 
 export interface UpgradeOptions extends InstallCommonOptions {
