@@ -2,16 +2,19 @@
  * Deciding the target state of an install folder: which version of which package.
  *
  * Resolution goes through the registry's resolver (src/resolve), with the lockfile as a
- * preference: packages not being installed or upgraded stay at their locked versions where
- * they can. The resolver has no notion of preference, so the lock is offered in stages, from
- * the least change to the most, and the first that resolves wins:
+ * preference: the packages named (being installed or upgraded) go to the versions a fresh
+ * resolution gives them, and the others stay at their locked versions where they can. The
+ * resolver has no notion of preference, so the lock is offered in stages, from the least change
+ * to the most, and the first that resolves wins:
  *
  *   1. every locked package not named keeps its version (it is offered that version only);
  *   2. the named packages' locked dependencies (transitively) may move too;
- *   3. nothing is held (a fresh resolution of the requirements).
+ *   3. nothing is held: the fresh resolution itself.
  *
- * When even stage 3 fails, its explanation (E_UNSATISFIABLE) is the one reported: it is about
- * the real store, not about a restricted view of it.
+ * In stages 1 and 2 the named packages are held to their versions in the fresh resolution, so
+ * `upgrade app` never settles for an older app just because a newer one needs a newer library.
+ * When the fresh resolution fails, its explanation (E_UNSATISFIABLE) is the one reported: it is
+ * about the real store, not about a restricted view of it.
  */
 import type { VersionRecord, VersioningProvider } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
@@ -74,29 +77,32 @@ export async function resolveWithLock(
 ): Promise<Record<string, string>> {
   const root: Record<string, string> = {};
   for (const [name, range] of Object.entries(requirements)) root[name] = isLatestTag(range) ? '*' : range;
-  const stages: Array<Map<string, string>> = [];
-  if (lock && free !== 'all') {
-    const locked = Object.entries(lock.packages);
-    stages.push(new Map(locked.filter(([n]) => !free.has(n)).map(([n, p]) => [n, p.version])));
-    const moving = new Set<string>();
-    const stack = [...free];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (moving.has(n)) continue;
-      moving.add(n);
-      if (Object.hasOwn(lock.packages, n)) stack.push(...Object.keys(await dependenciesOf(n)));
-    }
-    stages.push(new Map(locked.filter(([n]) => !moving.has(n)).map(([n, p]) => [n, p.version])));
+  const fresh = (): Promise<Record<string, string>> => resolve(root, source.resolveSource, source.versioning).then((r) => r.solution);
+  if (!lock || free === 'all' || Object.keys(lock.packages).length === 0) return fresh();
+  // What the named packages would be in a fresh resolution (none named: the lock as it is).
+  const ideal = free.size > 0 ? await fresh() : undefined;
+  const moving = new Set<string>();
+  const stack = [...free];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (moving.has(n)) continue;
+    moving.add(n);
+    if (Object.hasOwn(lock.packages, n)) stack.push(...Object.keys(await dependenciesOf(n)));
   }
-  for (const pins of stages) {
-    if (pins.size === 0) continue;
+  const held = (keep: (name: string) => boolean): Map<string, string> => {
+    const pins = new Map<string, string>();
+    for (const [n, p] of Object.entries(lock.packages)) if (keep(n)) pins.set(n, p.version);
+    if (ideal) for (const n of free) if (ideal[n] !== undefined) pins.set(n, ideal[n]);
+    return pins;
+  };
+  for (const pins of [held((n) => !free.has(n)), held((n) => !moving.has(n))]) {
     try {
       return (await resolve(root, pinnedSource(source.resolveSource, pins), source.versioning)).solution;
     } catch (err) {
       if (!(err instanceof RegistryError) || err.code !== 'E_UNSATISFIABLE') throw err;
     }
   }
-  return (await resolve(root, source.resolveSource, source.versioning)).solution;
+  return ideal ?? fresh();
 }
 
 /** The record of every package of a solution (at most 8 reads at once). */
