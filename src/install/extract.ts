@@ -148,19 +148,8 @@ async function openArchive(archive: string, what: string): Promise<Archive> {
       return { zip, size, readAt: (offset, length) => bytes.subarray(offset, offset + length), close: () => zip.close() };
     }
     const zip = await yauzl.fromFdPromise(fd, ZIP_OPTIONS);
-    return {
-      zip,
-      size,
-      readAt: readFd,
-      close: () => {
-        zip.close();
-        try {
-          closeSync(fd);
-        } catch {
-          // read-only descriptor: nothing to lose
-        }
-      },
-    };
+    // From here yauzl owns the descriptor: its close() closes it once no stream reads it.
+    return { zip, size, readAt: readFd, close: () => zip.close() };
   } catch (err) {
     try {
       closeSync(fd);

@@ -3,6 +3,7 @@
  * storage and metadata, as a compromised or buggy publisher could): install refuses each with
  * its code before writing anything, and nothing ever lands outside the install folder.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,8 @@ describe('paths that cannot be extracted on every system are refused (E_INSTALL_
 describe('archives that do not match their own manifest or record are refused (E_INSTALL_ARCHIVE_INVALID)', () => {
   const cases: Array<[string, (name: string) => Buffer]> = [
     ['hash-mismatch', (name) => hostile(name, { files: [ok], manifest: (m: { files: Record<string, { hash: string }> }) => ({ ...m, files: { 'lib/index.js': { hash: 'a'.repeat(64), size: 11 } } }) })],
+    ['large-file-hash-mismatch', (name) => hostile(name, { files: [ok, file('data/big.bin', randomBytes(2 * 1024 * 1024).toString('base64'))], manifest: (m: { files: Record<string, { hash: string; size: number }> }) => ({ ...m, files: { ...m.files, 'data/big.bin': { ...m.files['data/big.bin']!, hash: 'c'.repeat(64) } } }) })],
+    ['large-file-inflates-past-declared-size', (name) => hostile(name, { files: [ok, file('data/big.bin', 'q'.repeat(3 * 1024 * 1024), { uncompressedSize: 2 * 1024 * 1024 })], manifest: (m: { files: Record<string, { hash: string }> }) => ({ ...m, files: Object.fromEntries(Object.entries(m.files).map(([k, v]) => [k, { hash: v.hash }])) }) })],
     ['size-mismatch-in-manifest', (name) => hostile(name, { files: [ok], manifest: (m: { files: Record<string, { hash: string }> }) => ({ ...m, files: { 'lib/index.js': { hash: m.files['lib/index.js']!.hash, size: 99 } } }) })],
     ['unlisted-file', (name) => hostile(name, { files: [ok, file('extra.bin')], unlisted: ['extra.bin'] })],
     ['listed-but-missing', (name) => hostile(name, { files: [ok], manifest: (m: { files: Record<string, unknown> }) => ({ ...m, files: { ...m.files, 'ghost.js': { hash: 'b'.repeat(64) } } }) })],
