@@ -188,4 +188,17 @@ describe('install crash safety', () => {
     // Most kills hit a commit in progress; the test is about exactly those.
     expect(journals).toBeGreaterThanOrEqual(4);
   }, 240_000);
+
+  it('two processes working on one folder at once take turns; killed together at random, the folder is still whole', async () => {
+    const into = path.join(t.dir, 'shared');
+    let finished = 0;
+    for (let round = 1; round <= 8; round++) {
+      const delay = 300 + Math.floor(Math.random() * 1500);
+      const outs = await Promise.all([killAfter(['loop', t.store, into, String(round * 31)], delay), killAfter(['loop', t.store, into, String(round * 37 + 5)], delay)]);
+      for (const out of outs) expect(out, `round ${round}: the loop met an unexpected error`).not.toContain('unexpected');
+      finished += outs.join('').split('"done"').length - 1;
+      if (existsSync(into)) await checkRound(into, `shared round ${round}`);
+    }
+    expect(finished, 'operations that completed while the other process was working too').toBeGreaterThan(0);
+  }, 240_000);
 });
