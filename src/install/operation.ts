@@ -20,7 +20,7 @@
  * every verified archive before a single file is written. Nothing in the folder changes before
  * commit; a failure in any step leaves the folder as it was (commit's undo is the rollback).
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
@@ -449,25 +449,35 @@ async function planFrozen(state: OperationState): Promise<void> {
 
 // ─── running ─────────────────────────────────────────────────────────────────────────────────
 
-async function prepareRoot(layout: InstallLayout, mode: OperationMode): Promise<void> {
+/** The install folder exists (an install creates it); returns whether it was created now. */
+async function prepareRoot(layout: InstallLayout, mode: OperationMode): Promise<boolean> {
+  let info;
   try {
-    const info = await stat(layout.root);
-    if (!info.isDirectory()) throw new RegistryError('E_INVALID_ARGUMENT', `${layout.root} is not a folder`, { path: layout.root });
+    info = await stat(layout.root);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toRegistryError(err, 'E_IO', `cannot read ${layout.root}`);
     if (mode !== 'install') throw lockMissing(layout, mode);
     await mkdir(layout.root, { recursive: true }).catch((e: unknown) => {
       throw toRegistryError(e, 'E_IO', `cannot create ${layout.root}`);
     });
+    return true;
   }
+  if (!info.isDirectory()) throw new RegistryError('E_INVALID_ARGUMENT', `${layout.root} is not a folder`, { path: layout.root });
+  return false;
 }
 
 /** Runs one operation on the folder `input.into`; the registry's events are raised through `hooks`. */
 export async function runOperation(source: InstallSource, input: OperationInput, hooks: InstallHooks = {}): Promise<InstallResult> {
   if (typeof input?.into !== 'string' || input.into === '') throw new RegistryError('E_INVALID_ARGUMENT', 'install operations need `into`, the folder to install into');
   const layout = layoutOf(input.into);
-  await prepareRoot(layout, input.mode);
-  const lock = await acquireFolderLock(layout, input.lockTimeoutMs === undefined ? {} : { timeoutMs: input.lockTimeoutMs });
+  const created = await prepareRoot(layout, input.mode);
+  let lock;
+  try {
+    lock = await acquireFolderLock(layout, input.lockTimeoutMs === undefined ? {} : { timeoutMs: input.lockTimeoutMs });
+  } catch (err) {
+    if (created) await rmdir(layout.root).catch(() => undefined);
+    throw err;
+  }
   const op = operationId();
   const state: OperationState = {
     input,
@@ -484,14 +494,18 @@ export async function runOperation(source: InstallSource, input: OperationInput,
     dependencies: new Map(),
   };
   let steps;
+  let failed = true;
   try {
     const plannedOnly = INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf(plan) + 1);
     steps = await runInstallSteps(input.dryRun ? plannedOnly : INSTALL_STEPS, state);
+    failed = false;
   } finally {
     // Kept only when a failed rollback left the journal: the next run needs the parked folders.
     const journalLeft = await stat(layout.journal).then(() => true, () => false);
     if (!journalLeft) await rm(state.opDir, { recursive: true, force: true }).catch(() => undefined);
     await lock.release();
+    // A folder this operation created and left empty (it failed, or was a dry run) goes again.
+    if (created && (failed || input.dryRun)) await rmdir(layout.root).catch(() => undefined);
   }
   const result = resultOf(state, steps);
   if (!input.dryRun) {

@@ -118,6 +118,14 @@ describe('install', () => {
     expect(tree(into)).toEqual(['lib/', 'lib/mine.txt']);
   });
 
+  it('a failed first install leaves no folder behind', async () => {
+    await expectCode(() => f.registry.install({ into, requirements: ['absent'] }), 'E_UNSATISFIABLE');
+    expect(existsSync(into)).toBe(false);
+    await f.publish('lib', '1.0.0');
+    await f.registry.install({ into, requirements: ['lib'], dryRun: true });
+    expect(existsSync(into)).toBe(false);
+  });
+
   it('an unsatisfiable request changes nothing (E_UNSATISFIABLE)', async () => {
     await f.publish('lib', '1.0.0');
     await f.registry.install({ into, requirements: ['lib'] });
@@ -141,7 +149,7 @@ describe('install', () => {
     const err = await expectCode(() => f.registry.install({ into, requirements: ['lib'], onProgress: (p) => phases.push(p.phase) }), 'E_STORE_INTEGRITY');
     expect(err.details['step']).toBe('fetch');
     expect(phases).not.toContain('extract');
-    expect(tree(into)).toEqual([]);
+    expect(existsSync(into)).toBe(false);
   });
 });
 
