@@ -3,9 +3,12 @@
  * process, forever, until the test kills it.
  *   loop <store> <into> <seed>   random operations on <into>; prints {"started":true} once ready,
  *                                then one line per finished operation
+ *   rss <store> <into> <small> <large>   installs <small>, then <large>; prints the peak RSS (MB)
+ *                                after each, so the second shows what the large one added
  *   flip <store> <into> <n>      installs flip-0 … flip-<n-1> at =1.0.0, then all at =2.0.0, and
  *                                back, forever: every commit moves n folders
  */
+import { readFileSync } from 'node:fs';
 import { openRegistry } from '../../providers/index.js';
 import { isRegistryError } from '../../src/errors.js';
 
@@ -28,6 +31,21 @@ const RANGES: Record<string, readonly string[]> = {
 // Refusals a random sequence is bound to meet; anything else is a failure of the test.
 const EXPECTED = new Set(['E_UNSATISFIABLE', 'E_INSTALL_NOT_INSTALLED', 'E_LOCK_MISSING']);
 
+function peakRssMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 2 ** 20;
+}
+
+if (mode === 'rss') {
+  const registry = await openRegistry({ path: store!, create: false, audit: false });
+  const [small, large] = process.argv.slice(5);
+  await registry.install({ into: into!, requirements: [small!] });
+  const before = peakRssMb();
+  await registry.install({ into: into!, requirements: [large!] });
+  process.stdout.write(`${JSON.stringify({ before, after: peakRssMb() })}\n`);
+  await registry.close();
+  process.exit(0);
+}
 if (mode === 'flip') {
   const registry = await openRegistry({ path: store!, create: false, actor: `child-${process.pid}` });
   const n = Number(seedText);
