@@ -50,7 +50,12 @@ export async function acquireFolderLock(layout: InstallLayout, options: FolderLo
   for (;;) {
     if (await tryCreate(layout, text)) return { release: () => release(layout, me.nonce) };
     const seen = await readHolder(layout.lock);
-    if (seen === undefined) continue; // released meanwhile: try again at once
+    if (seen === undefined) {
+      // Released meanwhile: try again soon (bounded, so a folder that keeps vanishing cannot spin).
+      if (Date.now() - started >= timeoutMs) throw new RegistryError('E_INSTALL_BUSY', `could not take the lock of ${layout.root} within ${Math.round(timeoutMs / 1000)} s`, { path: layout.root, holder: null });
+      await sleep(1);
+      continue;
+    }
     if (isStale(seen.holder)) {
       await breakStale(layout.lock, seen.text);
       continue;
@@ -71,7 +76,11 @@ export async function acquireFolderLock(layout: InstallLayout, options: FolderLo
 async function tryCreate(layout: InstallLayout, text: string): Promise<boolean> {
   const temp = path.join(layout.work, `lock-${process.pid}-${randomBytes(6).toString('hex')}.new`);
   try {
-    await mkdir(layout.work, { recursive: true });
+    // Not recursive: the install folder exists, and a recursive mkdir reports a read-only
+    // filesystem as ENOENT, which would read as "released meanwhile, try again".
+    await mkdir(layout.work).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    });
     const handle = await open(temp, 'wx');
     try {
       await handle.writeFile(text);

@@ -2,7 +2,7 @@
  * install, --frozen, upgrade, remove and list through the registry: what each records, what it
  * refuses (with which code) and that a refusal changes nothing.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -353,6 +353,20 @@ describe('listInstalled', () => {
       ['lib', '1.0.0', undefined, 'ok'],
     ]);
     await expectCode(() => f.registry.listInstalled(f.folder('absent')), 'E_INPUT_NOT_FOUND');
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('reads a read-only folder without its lock [needs root for a read-only bind mount]', async () => {
+    await f.publish('lib', '1.0.0');
+    await f.registry.install({ into, requirements: ['lib'] });
+    execFileSync('mount', ['--bind', into, into]);
+    try {
+      execFileSync('mount', ['-o', 'remount,ro,bind', into]);
+      const list = await f.registry.listInstalled({ into, verify: true });
+      expect(list).toMatchObject({ ok: true, packages: [{ name: 'lib', state: 'ok' }] });
+      await expectCode(() => f.registry.install({ into, requirements: ['lib@^1.0.0'], repair: true }), 'E_IO');
+    } finally {
+      execFileSync('umount', [into]);
+    }
   });
 
   it('refuses a lockfile it cannot read (E_LOCK_INVALID), naming the place', async () => {
