@@ -9,6 +9,7 @@ import { run as runSearch } from './search.js';
 import { run as runResolve } from './resolve.js';
 import { run as runOci } from './oci.js';
 import { run as runPostgres } from './postgres.js';
+import { run as runInstall } from './install.js';
 
 const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['validate', () => runValidate()],
@@ -17,6 +18,7 @@ const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['resolve', () => runResolve()],
   ['oci', () => runOci([])],
   ['postgres', () => runPostgres([])],
+  ['install', () => runInstall([])],
 ];
 
 async function main(): Promise<void> {

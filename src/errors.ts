@@ -8,6 +8,7 @@
  */
 import { GENERAL_ERRORS } from './error-catalogue/general.js';
 import { METADATA_SERVER_ERRORS } from './error-catalogue/metadata-server.js';
+import { INSTALL_ERRORS } from './error-catalogue/install.js';
 import { PACKAGE_ERRORS } from './error-catalogue/package.js';
 import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
 import { REMOTE_ERRORS } from './error-catalogue/remote.js';
@@ -25,6 +26,7 @@ export const ERROR_CATALOGUE = {
   ...RESOLVE_ERRORS,
   ...SEARCH_ERRORS,
   ...METADATA_SERVER_ERRORS,
+  ...INSTALL_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The closed union of every stable error code. */

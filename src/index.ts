@@ -12,6 +12,8 @@ export { openRegistry, defaultProviders, isStore, type OpenRegistryOptions, type
 export { CoreRegistryManager } from './core/registry-manager.js';
 export type * from './core/types.js';
 export type * from './resolve/types.js';
+export type * from './install/types.js';
+export { listInstalled, LOCKFILE_NAME, parseLockfile, serializeLockfile, portablePathProblems, isPortablePath, type Lockfile, type LockedPackage, type PortableProblem, type PortableRule } from './install/index.js';
 export * from './contracts/index.js';
 export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistryError, type ErrorCode, type ErrorDetails, type ErrorSpec } from './errors.js';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';

@@ -30,7 +30,9 @@ import { assertName, findVersion, pickLatest, sortHighestFirst } from './lookup.
 import { checkProvider } from './provider-check.js';
 import { publishPipeline, validatePipeline } from './publish.js';
 import { rebuildPipeline } from './rebuild.js';
-import { getDependencyTree, resolveDependencies, resolveDependency } from './resolution.js';
+import { getDependencyTree, metadataSource, resolveDependencies, resolveDependency } from './resolution.js';
+import { installPackages, listInstalled, removeInstalled, upgradeInstalled } from '../install/index.js';
+import type { InstalledList, InstallHooks, InstallOptions, InstallResult, InstallSource, ListInstalledOptions, RemoveOptions, UpgradeOptions } from '../install/types.js';
 import type { DependencyTreeNode, Resolution, RootRequirements } from '../resolve/types.js';
 import { SearchFreshness } from './search-freshness.js';
 import { allSearchDocuments } from './search-sync.js';
@@ -201,6 +203,35 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
     return rebuildPipeline(this.ctx, options.onProgress);
   }
 
+  /**
+   * Installs packages into a host folder (docs/install.md): resolves, downloads each version
+   * verified, extracts each into `<into>/<name>/` whole or not at all, and records the result in
+   * `<into>/pakt-lock.json`. With `frozen`, installs exactly what the lockfile says.
+   * Emits 'installed' and 'uninstalled' per package once the change is committed.
+   */
+  async install(options: InstallOptions): Promise<InstallResult> {
+    this.assertOpen();
+    return installPackages(this.installSource(), options, this.installHooks());
+  }
+
+  /** What `<into>` holds, by its lockfile, each folder checked (re-hashed with `verify`). */
+  async listInstalled(options: ListInstalledOptions | string): Promise<InstalledList> {
+    this.assertOpen();
+    return listInstalled(typeof options === 'string' ? { into: options } : options, this.limits);
+  }
+
+  /** Moves installed packages (named, or all) to the highest versions their requirements allow. */
+  async upgradeInstalled(options: UpgradeOptions): Promise<InstallResult> {
+    this.assertOpen();
+    return upgradeInstalled(this.installSource(), options, this.installHooks());
+  }
+
+  /** Removes installed root requirements, and the dependencies nothing else needs. */
+  async removeInstalled(options: RemoveOptions): Promise<InstallResult> {
+    this.assertOpen();
+    return removeInstalled(this.installSource(), options, this.installHooks());
+  }
+
   /** Closes every provider (each once). Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -219,6 +250,21 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
       }
     }
     if (errors.length > 0) throw new RegistryError('E_IO', `closing the registry: ${errors.join('; ')}`, { errors });
+  }
+
+  /** This registry as the source installs read from. */
+  private installSource(): InstallSource {
+    return {
+      resolveSource: metadataSource(this.ctx.metadata),
+      versioning: this.ctx.versioning,
+      limits: this.limits,
+      getVersion: (name, version) => this.ctx.metadata.getVersion(name, version),
+      downloadToFile: (name, version, file) => this.downloadToFile(name, version, file),
+    };
+  }
+
+  private installHooks(): InstallHooks {
+    return { onInstalled: (e) => this.emit('installed', e), onUninstalled: (e) => this.emit('uninstalled', e) };
   }
 
   private emitDownloaded(r: VersionRecord): void {

@@ -18,4 +18,8 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   search: () => import('./search.js'),
   resolve: () => import('./resolve.js'),
   tree: () => import('./tree.js'),
+  install: () => import('./install.js'),
+  list: () => import('./list.js'),
+  remove: () => import('./remove.js'),
+  upgrade: () => import('./upgrade.js'),
 };
