@@ -10,6 +10,7 @@ import { GENERAL_ERRORS } from './error-catalogue/general.js';
 import { PACKAGE_ERRORS } from './error-catalogue/package.js';
 import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
 import { RESOLVE_ERRORS } from './error-catalogue/resolve.js';
+import { SCAN_ERRORS } from './error-catalogue/scan.js';
 import { SEARCH_ERRORS } from './error-catalogue/search.js';
 import type { ErrorSpec } from './error-catalogue/spec.js';
 
@@ -21,6 +22,7 @@ export const ERROR_CATALOGUE = {
   ...REGISTRY_ERRORS,
   ...RESOLVE_ERRORS,
   ...SEARCH_ERRORS,
+  ...SCAN_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The closed union of every stable error code. */
