@@ -46,7 +46,7 @@ export function staleError(db: AdvisoryDbInfo, now: Date, maxHours: number | nul
   return new RegistryError(
     'E_ADVISORIES_STALE',
     `the advisory database was imported ${age.toFixed(1)} hours ago (${db.importedAt}; newest record modified ${db.newestModified ?? 'never'}), older than allowed (${max}, ${source}); an older database could hide newer advisories`,
-    { ageHours: age, maxAdvisoryAgeHours: maxHours, importedAt: db.importedAt, hint: `Import a current database (download https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip, then \`pakt advisories import all.zip\`), or allow an older one with \`pakt policy set --max-advisory-age ${formatDuration(Math.ceil(age / 24) * 86_400_000)}\`.` },
+    { ageHours: age, maxAdvisoryAgeHours: maxHours, importedAt: db.importedAt, hint: `Import a current database (download https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip, then \`pakt advisories import all.zip\`), or allow an older one with \`pakt policy set --max-advisory-age ${formatDuration((Math.floor(age / 24) + 1) * 86_400_000)}\`.` },
   );
 }
 

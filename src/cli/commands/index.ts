@@ -18,4 +18,7 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   search: () => import('./search.js'),
   resolve: () => import('./resolve.js'),
   tree: () => import('./tree.js'),
+  advisories: () => import('./advisories.js'),
+  scan: () => import('./scan.js'),
+  policy: () => import('./policy.js'),
 };
