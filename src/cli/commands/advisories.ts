@@ -15,7 +15,7 @@ export function dbText(db: AdvisoryDbInfo): string {
 
 const advisories: Command = {
   name: 'advisories',
-  usage: 'advisories import <file.json|dir|file.zip> [--skip-invalid] | advisories status',
+  usage: 'advisories import <file.json|dir|file.zip>|status',
   summary: 'import OSV advisories (a record, an array, a folder, or osv.dev all.zip) or show the database',
   options: {
     'skip-invalid': { type: 'boolean', description: 'import: import the valid records and list (skip) malformed ones, instead of refusing all' },
@@ -38,7 +38,7 @@ const advisories: Command = {
       }
     }
     if (sub !== 'import') {
-      throw new RegistryError('E_USAGE', `unknown advisories command '${String(sub).slice(0, 40)}': pakt ${advisories.usage}`, { hint: 'Run `pakt advisories --help`.' });
+      throw new RegistryError('E_USAGE', `unknown advisories command '${String(sub).slice(0, 40)}': pakt advisories import <file.json|dir|file.zip> [--skip-invalid], or pakt advisories status`, { hint: 'Run `pakt advisories --help`.' });
     }
     if (input === undefined || rest.length > 0) throw new RegistryError('E_USAGE', `'advisories import' takes one file, folder or ZIP: pakt advisories import <file.json|dir|file.zip>`);
     const context = await openScanContext(ctx);

@@ -20,17 +20,24 @@ const ACCEPTS: Record<string, readonly string[]> = {
   exemptions: [],
 };
 const POSITIONALS: Record<string, number> = { set: 0, show: 0, exempt: 1, unexempt: 1, exemptions: 0 };
+const FORMS: Record<string, string> = {
+  set: 'policy set [--block <sev>] [--warn <sev>] [--max-advisory-age <dur>] [--unknown-as <sev>] [--on-scanner-failure fail-closed|fail-open]',
+  show: 'policy show',
+  exempt: 'policy exempt <advisory-id> [--packages <pattern>] --reason "<text>" --expires <date|dur>',
+  unexempt: 'policy unexempt <advisory-id> [--packages <pattern>]',
+  exemptions: 'policy exemptions',
+};
 
 function checkArgs(sub: string, args: CommandArgs): void {
   const extra = Object.keys(args.values).filter((k) => args.values[k] !== undefined && !ACCEPTS[sub]!.includes(k));
-  if (extra.length > 0) throw new RegistryError('E_USAGE', `'policy ${sub}' does not take --${extra.join(', --')}: pakt ${policy.usage.split(' | ').find((u) => u.startsWith(`policy ${sub}`)) ?? policy.usage}`, { hint: 'Run `pakt policy --help`.' });
+  if (extra.length > 0) throw new RegistryError('E_USAGE', `'policy ${sub}' does not take --${extra.join(', --')}: pakt ${FORMS[sub]}`, { hint: 'Run `pakt policy --help`.' });
   const given = args.positionals.length - 1;
-  if (given !== POSITIONALS[sub]) throw new RegistryError('E_USAGE', `'policy ${sub}' takes ${POSITIONALS[sub] === 0 ? 'no arguments' : 'one advisory id'}, got ${given}`, { hint: 'Run `pakt policy --help`.' });
+  if (given !== POSITIONALS[sub]) throw new RegistryError('E_USAGE', `'policy ${sub}' takes ${POSITIONALS[sub] === 0 ? 'no arguments' : 'one advisory id'}, got ${given}: pakt ${FORMS[sub]}`, { hint: 'Run `pakt policy --help`.' });
 }
 
 const policy: Command = {
   name: 'policy',
-  usage: 'policy set [--block <sev>] [--warn <sev>] [--max-advisory-age <dur>] [--unknown-as <sev>] [--on-scanner-failure fail-closed|fail-open] | policy show | policy exempt <advisory-id> [--packages <pattern>] --reason "<text>" --expires <date|dur> | policy unexempt <advisory-id> [--packages <pattern>] | policy exemptions',
+  usage: 'policy set|show|exempt <id>|unexempt <id>|exemptions [options]',
   summary: 'the advisory policy: block and warn levels, maximum advisory age, exemptions with a reason and an expiry',
   options: { ...SET_OPTIONS, ...EXEMPT_OPTIONS },
   positionals: { min: 1, max: 2 },
