@@ -164,7 +164,7 @@ export class FindingEngine {
   }
 }
 
-function toFinding(name: string, version: string, m: AdvisoryMatch, via: readonly string[], affectedName: string, affectedVersion: string): Finding {
+export function toFinding(name: string, version: string, m: AdvisoryMatch, via: readonly string[], affectedName: string, affectedVersion: string): Finding {
   return {
     name,
     version,

@@ -16,7 +16,7 @@ import { RegistryError } from '../errors.js';
 import { isLatestTag, isValidName } from '../package/name-version.js';
 import { nowOf } from './audit.js';
 import { classify, type ClassifiedFinding } from './classify.js';
-import { FindingEngine, type Unresolved } from './findings.js';
+import { FindingEngine, toFinding, type Unresolved } from './findings.js';
 import { missingError, prepareGate, scannerFailure, staleError } from './gate.js';
 import type { AdvisoryPolicy } from './policy.js';
 
@@ -89,16 +89,15 @@ export async function scanStore(deps: ScanDeps, options: ScanOptions = {}): Prom
   const total = targets.reduce((n, t) => n + t.versions.length, 0);
   try {
     for (const { name, versions } of targets) {
-      await engine.directMatches(name, versions); // one scanner call for every version of the package
+      const direct = await engine.directMatches(name, versions); // one scanner call for every version of the package
+      const checkDeps = withDependencies && (reaching === null || reaching.has(name));
       for (const version of versions) {
-        const checkDeps = withDependencies && (reaching === null || reaching.has(name));
         if (checkDeps) {
           const found = await engine.findingsOf(name, version);
           for (const f of found.findings) findings.push(classify(f, gate.policy, gate.exemptions, now));
           if (found.unresolved) unresolved.push(found.unresolved);
         } else {
-          const own = await engine.findingsOf(name, version, { dependencies: false });
-          for (const f of own.findings) findings.push(classify(f, gate.policy, gate.exemptions, now));
+          for (const m of direct.get(version) ?? []) findings.push(classify(toFinding(name, version, m, [], name, version), gate.policy, gate.exemptions, now));
         }
         done++;
         if (options.onProgress && done % 500 === 0) options.onProgress(done, total);

@@ -8,10 +8,12 @@
  * data (re-importable from its feed), so it is replaced, copied into a bundle or deleted as one
  * file, and the metadata schema stays the metadata provider's alone.
  *
- *   advisories  one row per record id: its modified time (as a sortable key), withdrawn time, the
- *               fields a finding shows, and the record as imported
+ *   advisories  one row per record id: its modified time (as a sortable key), withdrawn time and
+ *               the record as imported (rowid tables: records are kilobytes, too large for
+ *               WITHOUT ROWID's in-index rows)
  *   affected    one row per (npm package name, record) the record affects while not withdrawn:
- *               the compiled rule (compile.ts), so a lookup is one indexed query
+ *               the compiled rule (compile.ts) and the fields a finding shows, so a lookup is one
+ *               indexed read of one table
  *   db_state    imported_at and the content version
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -32,22 +34,23 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE schema_version (version INTEGER NOT NULL);
       INSERT INTO schema_version (version) VALUES (0);
       CREATE TABLE advisories (
-        id           TEXT NOT NULL PRIMARY KEY,
+        id           TEXT NOT NULL UNIQUE,
         modified     TEXT NOT NULL,   -- as the record gives it
         modified_key TEXT NOT NULL,   -- UTC, nine-digit fraction: sorts in time order (timestamp.ts)
         withdrawn    TEXT,            -- null unless withdrawn
-        published    TEXT,
-        summary      TEXT,
-        aliases      TEXT NOT NULL,   -- JSON array
         record       TEXT NOT NULL    -- the record as imported, JSON
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX advisories_by_modified ON advisories (modified_key);
       CREATE TABLE affected (
-        name  TEXT NOT NULL,          -- npm package name, lowercased
-        id    TEXT NOT NULL,
-        rule  TEXT NOT NULL,          -- compile.ts serializeRule
-        PRIMARY KEY (name, id)
-      ) WITHOUT ROWID;
+        name      TEXT NOT NULL,      -- npm package name, lowercased
+        id        TEXT NOT NULL,
+        aliases   TEXT NOT NULL,      -- JSON array
+        summary   TEXT,
+        modified  TEXT NOT NULL,
+        published TEXT,
+        rule      TEXT NOT NULL       -- compile.ts serializeRule
+      );
+      CREATE UNIQUE INDEX affected_by_name ON affected (name, id);
       CREATE INDEX affected_by_id ON affected (id);
       CREATE TABLE db_state (
         key   TEXT NOT NULL PRIMARY KEY,

@@ -14,7 +14,7 @@
  *   database changes (PRAGMA data_version, which sees other processes' commits too).
  */
 import { createHash } from 'node:crypto';
-import type { Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import {
   CORE_VERSION,
   type AdvisoryDbInfo,
@@ -88,6 +88,7 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
   const openOptions = (create: boolean): OpenOptions => ({ busyTimeoutMs, synchronous, create });
 
   let read: Db | null = null;
+  let readSql: { version: Statement; rules: Statement } | null = null;
   let closed = false;
   let seenVersion: number | bigint = -1;
   const rules = new Map<string, RuleRow[]>();
@@ -101,12 +102,18 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
   const reader = (): Db | null => {
     if (read) return read;
     read = openDatabase(file, openOptions(false));
+    if (read) {
+      readSql = {
+        version: read.prepare('PRAGMA data_version').pluck(),
+        rules: read.prepare('SELECT id, aliases, summary, modified, published, rule FROM affected WHERE name = ?'),
+      };
+    }
     return read;
   };
 
   /** Forgets cached rules when any connection (any process) committed since they were read. */
-  const fresh = (db: Db): void => {
-    const version = db.pragma('data_version', { simple: true }) as number;
+  const fresh = (): void => {
+    const version = readSql!.version.get() as number;
     if (version !== seenVersion) {
       rules.clear();
       names = null;
@@ -119,18 +126,17 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
     try {
       const db = reader();
       if (db === null) return absent;
-      fresh(db);
+      fresh();
       return fn(db);
     } catch (err) {
       throw toScannerError(err, file, what);
     }
   };
 
-  const loadRules = (db: Db, name: string): RuleRow[] => {
+  const loadRules = (name: string): RuleRow[] => {
     const known = rules.get(name);
     if (known) return known;
-    const rows = db
-      .prepare('SELECT a.id, a.aliases, a.summary, a.modified, a.published, f.rule FROM affected f JOIN advisories a ON a.id = f.id WHERE f.name = ?')
+    const rows = readSql!.rules
       .all(name) as Array<{ id: string; aliases: string; summary: string | null; modified: string; published: string | null; rule: string }>;
     const loaded = rows.map((r) => ({ id: r.id, aliases: JSON.parse(r.aliases) as string[], summary: r.summary, modified: r.modified, published: r.published, rule: deserializeRule(r.rule) }));
     if (rules.size >= cachedNames) rules.clear();
@@ -176,8 +182,8 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
       const out = new Map<string, AdvisoryMatch[]>();
       for (const v of versions) out.set(v, []);
       if (typeof name !== 'string' || name === '' || versions.length === 0) return out;
-      return withReader('look up advisories', out, (db) => {
-        const rows = loadRules(db, matchName(name));
+      return withReader('look up advisories', out, () => {
+        const rows = loadRules(matchName(name));
         if (rows.length === 0) return out;
         for (const v of new Set(versions)) {
           const parsed = parseOsvVersion(v);
@@ -222,14 +228,14 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
         db.exec('BEGIN IMMEDIATE');
         const sql = {
           get: db.prepare('SELECT modified_key, withdrawn FROM advisories WHERE id = ?'),
-          put: db.prepare(`INSERT INTO advisories (id, modified, modified_key, withdrawn, published, summary, aliases, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, modified_key = excluded.modified_key, withdrawn = excluded.withdrawn,
-              published = excluded.published, summary = excluded.summary, aliases = excluded.aliases, record = excluded.record`),
+          put: db.prepare(`INSERT INTO advisories (id, modified, modified_key, withdrawn, record) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, modified_key = excluded.modified_key, withdrawn = excluded.withdrawn, record = excluded.record`),
           dropAffected: db.prepare('DELETE FROM affected WHERE id = ?'),
-          addAffected: db.prepare('INSERT INTO affected (name, id, rule) VALUES (?, ?, ?)'),
+          addAffected: db.prepare('INSERT INTO affected (name, id, aliases, summary, modified, published, rule) VALUES (?, ?, ?, ?, ?, ?, ?)'),
         };
         for await (const record of records) {
-          const problem = recordProblem(record);
+          const key = timestampKey(record?.modified);
+          const problem = recordProblem(record, key);
           const compiled = problem === null ? compileRecord(record) : { ok: false as const, reason: problem };
           if (!compiled.ok) {
             if (options.onRejected) {
@@ -239,21 +245,24 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
             const id = typeof record?.id === 'string' ? record.id.slice(0, 80) : '(no id)';
             throw new RegistryError('E_ADVISORY_INVALID', `advisory ${id} cannot be evaluated: ${compiled.reason}; nothing was imported`, { id, reason: compiled.reason });
           }
-          const key = timestampKey(record.modified)!;
           const withdrawn = typeof record.withdrawn === 'string' ? record.withdrawn : null;
           const existing = sql.get.get(record.id) as { modified_key: string; withdrawn: string | null } | undefined;
           if (existing === undefined && compiled.names.size === 0) {
             counts.ignored++;
             continue;
           }
-          if (existing !== undefined && key <= existing.modified_key) {
+          if (existing !== undefined && key! <= existing.modified_key) {
             counts.unchanged++;
             continue;
           }
-          sql.put.run(record.id, record.modified, key, withdrawn, typeof record.published === 'string' ? record.published : null,
-            typeof record.summary === 'string' ? record.summary : null, JSON.stringify(aliasesOf(record)), JSON.stringify(record));
+          sql.put.run(record.id, record.modified, key, withdrawn, JSON.stringify(record));
           if (existing !== undefined) sql.dropAffected.run(record.id);
-          if (withdrawn === null) for (const [name, rule] of compiled.names) sql.addAffected.run(name, record.id, serializeRule(rule));
+          if (withdrawn === null && compiled.names.size > 0) {
+            const aliases = JSON.stringify(aliasesOf(record));
+            const summary = typeof record.summary === 'string' ? record.summary : null;
+            const published = typeof record.published === 'string' ? record.published : null;
+            for (const [name, rule] of compiled.names) sql.addAffected.run(name, record.id, aliases, summary, record.modified, published, serializeRule(rule));
+          }
           if (withdrawn !== null && (existing === undefined || existing.withdrawn === null)) counts.withdrawn++;
           else if (existing === undefined) counts.imported++;
           else counts.updated++;
@@ -282,18 +291,19 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
       rules.clear();
       read?.close();
       read = null;
+      readSql = null;
     },
   };
   return scanner;
 }
 
 /** Why the provider cannot store `record` at all (the library checks the full shape first). */
-function recordProblem(record: OsvRecord): string | null {
+function recordProblem(record: OsvRecord, modifiedKey: string | null): string | null {
   if (record === null || typeof record !== 'object') return 'it is not an object';
   if (typeof record.id !== 'string' || record.id.length === 0 || record.id.length > MAX_ID_CHARS || !ID_PATTERN.test(record.id)) {
     return `its id ${JSON.stringify(String(record.id).slice(0, 80))} is not an advisory id (letters, digits, '.', '_', ':', '-', at most ${MAX_ID_CHARS})`;
   }
-  if (timestampKey(record.modified) === null) return `its modified ${JSON.stringify(String(record.modified).slice(0, 80))} is not an RFC 3339 time`;
+  if (modifiedKey === null) return `its modified ${JSON.stringify(String(record.modified).slice(0, 80))} is not an RFC 3339 time`;
   if (record.withdrawn !== undefined && timestampKey(record.withdrawn) === null) return `its withdrawn ${JSON.stringify(String(record.withdrawn).slice(0, 80))} is not an RFC 3339 time`;
   return null;
 }

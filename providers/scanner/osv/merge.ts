@@ -14,8 +14,20 @@ function preferred(a: string, b: string): number {
   return ag - bg || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+const bySeverityThenId = (a: AdvisoryMatch, b: AdvisoryMatch): number => severityRank(b.severity) - severityRank(a.severity) || preferred(a.id, b.id);
+
 export function mergeAliases(matches: readonly AdvisoryMatch[], compareFixed: (a: string, b: string) => number): AdvisoryMatch[] {
   if (matches.length <= 1) return [...matches];
+  // The common case: no id or alias is shared, nothing to merge.
+  const seen = new Set<string>();
+  let shared = false;
+  for (const m of matches) {
+    for (const key of [m.id, ...m.aliases]) {
+      if (seen.has(key)) shared = true;
+      seen.add(key);
+    }
+  }
+  if (!shared) return [...matches].sort(bySeverityThenId);
   // Union-find over the ids and aliases of the matched records.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -78,5 +90,5 @@ export function mergeAliases(matches: readonly AdvisoryMatch[], compareFixed: (a
       ...(lead.published !== undefined ? { published: lead.published } : {}),
     });
   }
-  return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || preferred(a.id, b.id));
+  return out.sort(bySeverityThenId);
 }

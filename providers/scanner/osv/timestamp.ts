@@ -15,9 +15,11 @@ export function timestampKey(text: unknown): string | null {
   const month = Number(mo);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
+  if (day > 28 && new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) return null;
+  // UTC already (osv.dev and GitHub write Z): the key is the text itself, fraction padded.
+  if (sign === undefined) return `${y}-${mo}-${d}T${h}:${mi}:${s === '60' ? '59' : s}.${(frac ?? '').padEnd(9, '0')}Z`;
   let ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Math.min(Number(s), 59));
-  if (Number.isNaN(ms) || new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) return null;
-  if (sign !== undefined) {
+  {
     if (Number(oh) > 23 || Number(om) > 59) return null;
     const offset = (Number(oh) * 60 + Number(om)) * 60_000;
     ms += sign === '+' ? -offset : offset;
