@@ -14,7 +14,8 @@
  *   affected    one row per (npm package name, record) the record affects while not withdrawn:
  *               the compiled rule (compile.ts) and the fields a finding shows, so a lookup is one
  *               indexed read of one table
- *   db_state    imported_at and the content version
+ *   db_state    what status() reports (imported_at, version, records, newest_modified), written
+ *               by each import in its transaction
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -88,11 +88,13 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
   const openOptions = (create: boolean): OpenOptions => ({ busyTimeoutMs, synchronous, create });
 
   let read: Db | null = null;
-  let readSql: { version: Statement; rules: Statement } | null = null;
+  let readSql: { version: Statement; rules: Statement; state: Statement } | null = null;
   let closed = false;
   let seenVersion: number | bigint = -1;
   const rules = new Map<string, RuleRow[]>();
   let names: ReadonlySet<string> | null = null;
+  /** status() as last read (null: nothing imported), until the database changes. */
+  let status: AdvisoryDbInfo | null | undefined;
 
   const assertOpen = (): void => {
     if (closed) throw new RegistryError('E_CLOSED', `the advisory database ${file} was closed`);
@@ -106,6 +108,7 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
       readSql = {
         version: read.prepare('PRAGMA data_version').pluck(),
         rules: read.prepare('SELECT id, aliases, summary, modified, published, rule FROM affected WHERE name = ?'),
+        state: read.prepare('SELECT key, value FROM db_state'),
       };
     }
     return read;
@@ -117,6 +120,7 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
     if (version !== seenVersion) {
       rules.clear();
       names = null;
+      status = undefined;
       seenVersion = version;
     }
   };
@@ -168,13 +172,14 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
     file,
 
     async status(): Promise<AdvisoryDbInfo | undefined> {
-      return withReader('read its status', undefined, (db) => {
-        const state = new Map((db.prepare('SELECT key, value FROM db_state').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
+      return withReader('read its status', undefined, () => {
+        if (status !== undefined) return status ?? undefined;
+        const state = new Map((readSql!.state.all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
         const importedAt = state.get('imported_at');
-        if (importedAt === undefined) return undefined;
-        const records = (db.prepare('SELECT COUNT(*) AS n FROM advisories WHERE withdrawn IS NULL').get() as { n: number }).n;
-        const newest = db.prepare('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1').get() as { modified: string } | undefined;
-        return { version: state.get('version') ?? '', records, newestModified: newest?.modified ?? null, importedAt };
+        status = importedAt === undefined
+          ? null
+          : { version: state.get('version') ?? '', records: Number(state.get('records') ?? 0), newestModified: state.get('newest_modified') ?? null, importedAt };
+        return status ?? undefined;
       });
     },
 
@@ -267,10 +272,15 @@ export function createOsvScanner(options: OsvScannerOptions): OsvScanner {
           else if (existing === undefined) counts.imported++;
           else counts.updated++;
         }
+        // What status() reports, computed here once rather than counted on every question.
         const version = fingerprint(db);
+        const active = (db.prepare('SELECT COUNT(*) AS n FROM advisories WHERE withdrawn IS NULL').get() as { n: number }).n;
+        const newest = db.prepare('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1').get() as { modified: string } | undefined;
         const setState = db.prepare('INSERT INTO db_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
         setState.run('imported_at', options.importedAt);
         setState.run('version', version);
+        setState.run('records', String(active));
+        if (newest) setState.run('newest_modified', newest.modified);
         db.exec('COMMIT');
         return counts;
       } catch (err) {
