@@ -39,6 +39,8 @@ const EXTRA_AES = 0x9901;
 /** Entries below this size are exempt from the ratio bound (as for packages). */
 const RATIO_EXEMPT_BYTES = 1024 * 1024;
 const MAX_PATH_BYTES = 1024;
+/** Entries up to this size (compressed) are read through the shared window (WindowedReader). */
+const WINDOWED_ENTRY_BYTES = 256 * 1024;
 
 interface Entry {
   entry: yauzl.Entry;
@@ -211,9 +213,12 @@ async function readEntry(reader: yauzl.RandomAccessReader, read: (offset: number
   }
   const dataEnd = local.dataStart + entry.compressedSize;
   if (dataEnd > centralDirectoryOffset) refuse('E_ADVISORY_ARCHIVE_INVALID', zipFile, `entry ${label}: its data runs into the central directory`, 'E_PKG_ENTRY_OVERLAP');
-  const compressed = await readRange(reader, local.dataStart, entry.compressedSize);
+  // Through the window: all.zip's entries are small and adjacent, so one read serves many (a
+  // read each, through the thread pool, left the import waiting on I/O most of its time). The
+  // window's slice is valid until the next read: inflated at once, or copied when stored.
+  const compressed = entry.compressedSize <= WINDOWED_ENTRY_BYTES ? await read(local.dataStart, entry.compressedSize) : await readRange(reader, local.dataStart, entry.compressedSize);
   let bytes: Buffer;
-  if (entry.compressionMethod === 0) bytes = compressed;
+  if (entry.compressionMethod === 0) bytes = Buffer.from(compressed);
   else {
     try {
       // One byte more than declared is enough to tell that the stream inflates beyond it.

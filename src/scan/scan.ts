@@ -79,8 +79,8 @@ export async function scanStore(deps: ScanDeps, options: ScanOptions = {}): Prom
   if (stale) throw stale;
 
   const engine = new FindingEngine(deps);
-  const targets = await selectVersions(deps, engine, options.targets);
   const withDependencies = options.dependencies !== false;
+  const targets = await selectVersions(deps, engine, options.targets, withDependencies);
   const reaching = withDependencies ? await namesReachingAffected(engine, targets) : null;
 
   const findings: ClassifiedFinding[] = [];
@@ -122,10 +122,20 @@ interface TargetVersions {
   versions: string[];
 }
 
-/** The versions to check: every stored one (read once), or those the targets name. */
-async function selectVersions(deps: ScanDeps, engine: FindingEngine, targets: readonly ScanTarget[] | undefined): Promise<TargetVersions[]> {
+/**
+ * The versions to check: every stored one (read once, with their metadata when dependencies are
+ * followed; by version numbers alone when not and the metadata can list them), or those the
+ * targets name.
+ */
+async function selectVersions(deps: ScanDeps, engine: FindingEngine, targets: readonly ScanTarget[] | undefined, withDependencies: boolean): Promise<TargetVersions[]> {
   const v = deps.versioning;
   const sortAsc = (list: string[]) => list.filter((x) => v.isValidVersion(x)).sort((a, b) => v.compare(a, b));
+  const numbers = deps.metadata.listVersionNumbers?.bind(deps.metadata);
+  if (targets === undefined && !withDependencies && numbers) {
+    const out: TargetVersions[] = [];
+    for (const name of await deps.metadata.listPackageNames()) out.push({ name, versions: sortAsc(await numbers(name)) });
+    return out;
+  }
   if (targets === undefined) {
     const byName = new Map<string, Row[]>();
     for await (const r of deps.metadata.allVersions()) {

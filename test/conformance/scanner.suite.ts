@@ -15,6 +15,7 @@
 import semver from 'semver';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CORE_VERSION, type AdvisoryMatch, type OsvRecord, type ScannerProvider } from '../../src/contracts/index.js';
+import { checkProvider } from '../../src/core/provider-check.js';
 import { RegistryError } from '../../src/errors.js';
 import { conformanceCases } from './harness.js';
 
@@ -89,6 +90,8 @@ export async function describeScannerConformance<S extends ScannerProvider>(opti
       expect(semver.satisfies(CORE_VERSION, s.info.coreRange)).toBe(true);
       expect(typeof s.capabilities.persistent).toBe('boolean');
       expect(typeof s.capabilities.multiProcess).toBe('boolean');
+      // What CoreRegistryManager checks at construction.
+      expect(() => checkProvider('scanner', s)).not.toThrow();
     });
 
     needs('importRecords', canImport, 'reports no database before anything is imported, and answers every version asked about', async () => {

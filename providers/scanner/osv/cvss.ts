@@ -8,8 +8,8 @@
  * - v2 (`AV:N/AC:L/Au:N/C:P/I:P/A:P`): the v2 base equation (first.org/cvss/v2/guide §3.2.1),
  *   rated as NVD does: Low 0.0-3.9, Medium 4.0-6.9, High 7.0-10.0 (v2 has no Critical).
  * - v4 vectors are not scored: their base score comes from the specification's table of
- *   macro-vectors, not an equation, and GitHub's records (which carry v4) always carry
- *   `database_specific.severity` as well. A record with only a v4 vector is `unknown`.
+ *   macro-vectors, not an equation, and GitHub's records carry `database_specific.severity`
+ *   beside their vectors. A record with only a v4 vector is `unknown`.
  *
  * Every function is total: a vector that does not parse gives null.
  */
