@@ -153,10 +153,9 @@ async function selectVersions(deps: ScanDeps, engine: FindingEngine, targets: re
   const merged = new Map<string, Set<string>>();
   for (const t of targets) {
     if (!isValidName(t.name)) throw new RegistryError('E_PKG_NAME_INVALID', `'${String(t.name).slice(0, 80)}' is not a package name`, { path: t.name });
-    const rows = await engine.versionsOf(t.name);
-    if (rows.length === 0) throw new RegistryError('E_PACKAGE_NOT_FOUND', `package '${t.name}' is not in the registry`, { name: t.name });
+    const all = !withDependencies && numbers ? await numbers(t.name) : (await engine.versionsOf(t.name)).map((r) => r.version);
+    if (all.length === 0) throw new RegistryError('E_PACKAGE_NOT_FOUND', `package '${t.name}' is not in the registry`, { name: t.name });
     let chosen: string[];
-    const all = rows.map((r) => r.version);
     if (t.range === undefined) chosen = all;
     else if (isLatestTag(t.range)) {
       const latest = v.latest(all);
