@@ -10,6 +10,7 @@ import { run as runResolve } from './resolve.js';
 import { run as runOci } from './oci.js';
 import { run as runPostgres } from './postgres.js';
 import { run as runInstall } from './install.js';
+import { run as runScan } from './scan.js';
 
 const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['validate', () => runValidate()],
@@ -19,6 +20,7 @@ const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['oci', () => runOci([])],
   ['postgres', () => runPostgres([])],
   ['install', () => runInstall([])],
+  ['scan', () => runScan([])],
 ];
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@
  *   <path>/tmp/             in-flight writes
  *   <path>/quarantine/      archives that failed verification
  *   <path>/audit.log        one JSON line per operation, hash-chained
+ *   <path>/advisories.db    the advisory database (created by the first `advisories import`)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,7 @@ import { createPinoAudit } from './audit/pino.js';
 import { createSqliteMetadata } from './metadata/sqlite.js';
 import { createIndexedSearch } from './search/indexed.js';
 import { createFsStorage } from './storage/fs-cas.js';
+import { createOsvScanner, type OsvScanner } from './scanner/osv/index.js';
 import { createZipValidator } from './validation/zip.js';
 import { createSemverVersioning } from './versioning/semver.js';
 
@@ -126,4 +128,18 @@ export async function openRegistry(pathOrOptions: string | OpenRegistryOptions):
   return registry;
 }
 
-export { createFsStorage, createIndexedSearch, createPinoAudit, createSemverVersioning, createSqliteMetadata, createZipValidator };
+export const ADVISORIES_FILE = 'advisories.db';
+
+/**
+ * The default scanner of a store: OSV records in `<path>/advisories.db` (its own file, so a long
+ * import never holds registry.db's write lock; see providers/scanner/osv/database.ts). Reading
+ * never creates the file; the first import does.
+ */
+export function defaultScanner(options: { path: string; fsync?: boolean }): OsvScanner {
+  if (typeof options?.path !== 'string' || options.path === '') {
+    throw new RegistryError('E_PROVIDER_OPTION', 'Missing required option `path` of defaultScanner: the store folder');
+  }
+  return createOsvScanner({ path: path.join(path.resolve(options.path), ADVISORIES_FILE), synchronous: options.fsync === false ? 'normal' : 'full' });
+}
+
+export { createFsStorage, createIndexedSearch, createOsvScanner, createPinoAudit, createSemverVersioning, createSqliteMetadata, createZipValidator };

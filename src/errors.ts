@@ -13,6 +13,7 @@ import { PACKAGE_ERRORS } from './error-catalogue/package.js';
 import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
 import { REMOTE_ERRORS } from './error-catalogue/remote.js';
 import { RESOLVE_ERRORS } from './error-catalogue/resolve.js';
+import { SCAN_ERRORS } from './error-catalogue/scan.js';
 import { SEARCH_ERRORS } from './error-catalogue/search.js';
 import type { ErrorSpec } from './error-catalogue/spec.js';
 
@@ -27,6 +28,7 @@ export const ERROR_CATALOGUE = {
   ...SEARCH_ERRORS,
   ...METADATA_SERVER_ERRORS,
   ...INSTALL_ERRORS,
+  ...SCAN_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The closed union of every stable error code. */

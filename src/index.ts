@@ -9,6 +9,7 @@
  * src/ reaches the default implementations. Everything else here is the core and its contracts.
  */
 export { openRegistry, defaultProviders, isStore, type OpenRegistryOptions, type DefaultProviderOptions, type DefaultProviders } from '../providers/index.js';
+export { defaultScanner, ADVISORIES_FILE } from '../providers/index.js';
 export { CoreRegistryManager } from './core/registry-manager.js';
 export type * from './core/types.js';
 export type * from './resolve/types.js';
@@ -17,3 +18,4 @@ export { listInstalled, LOCKFILE_NAME, parseLockfile, serializeLockfile, portabl
 export * from './contracts/index.js';
 export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistryError, type ErrorCode, type ErrorDetails, type ErrorSpec } from './errors.js';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
+export * from './scan/index.js';

@@ -70,3 +70,48 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   }
   return Object.freeze(merged) as unknown as Limits;
 }
+
+/**
+ * Limits of `advisories import` (src/scan): an advisory feed is hostile input like a package. A
+ * host overrides them through the import's options; resolveAdvisoryImportLimits checks them the
+ * same way.
+ */
+export interface AdvisoryImportLimits {
+  /** One JSON document: a .json file, or one ZIP entry, uncompressed. */
+  readonly maxAdvisoryJsonBytes: number;
+  /** The ZIP file of advisories, as given. */
+  readonly maxAdvisoryZipBytes: number;
+  /** Entries of the ZIP, or files under the folder. */
+  readonly maxAdvisoryEntries: number;
+  /** Sum of the uncompressed sizes the ZIP's entries declare. */
+  readonly maxAdvisoryUncompressedBytes: number;
+  /** Uncompressed:compressed ratio of one ZIP entry of 1 MiB or more (a zip-bomb guard). */
+  readonly maxAdvisoryCompressionRatio: number;
+  /** Nesting of folders under the folder given. */
+  readonly maxAdvisoryFolderDepth: number;
+}
+
+export const DEFAULT_ADVISORY_IMPORT_LIMITS: AdvisoryImportLimits = Object.freeze({
+  maxAdvisoryJsonBytes: 64 * MiB,
+  maxAdvisoryZipBytes: 2 * GiB,
+  maxAdvisoryEntries: 2_000_000,
+  maxAdvisoryUncompressedBytes: 16 * GiB,
+  maxAdvisoryCompressionRatio: 1000,
+  maxAdvisoryFolderDepth: 32,
+});
+
+/** Merges host overrides over the advisory import defaults; refuses unknown names and non-positive values. */
+export function resolveAdvisoryImportLimits(overrides: Partial<AdvisoryImportLimits> = {}): AdvisoryImportLimits {
+  const merged: Record<string, number> = { ...DEFAULT_ADVISORY_IMPORT_LIMITS };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_ADVISORY_IMPORT_LIMITS, key)) {
+      throw new RegistryError('E_LIMIT_INVALID', `unknown advisory import limit '${key}'; known limits: ${Object.keys(DEFAULT_ADVISORY_IMPORT_LIMITS).join(', ')}`, { found: key });
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || !Number.isInteger(value)) {
+      throw new RegistryError('E_LIMIT_INVALID', `advisory import limit '${key}' must be a positive integer, got ${String(value)}`, { path: key, found: value });
+    }
+    merged[key] = value;
+  }
+  return Object.freeze(merged) as unknown as AdvisoryImportLimits;
+}

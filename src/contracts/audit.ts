@@ -1,6 +1,10 @@
 import type { Provider } from './provider.js';
 
-export type AuditAction = 'publish' | 'delete' | 'download' | 'verify' | 'gc' | 'rebuild';
+export type AuditAction =
+  | 'publish' | 'delete' | 'download' | 'verify' | 'gc' | 'rebuild'
+  // advisories and policy (src/scan): an import, a policy change, an exemption added or removed,
+  // a decision an exemption allowed, a decision allowed although the scanner failed (fail-open)
+  | 'advisories-import' | 'policy-set' | 'exemption-add' | 'exemption-remove' | 'exemption-applied' | 'policy-fail-open';
 
 /** One audit record: every operation, success or failure. */
 export interface AuditEvent {

@@ -8,3 +8,4 @@ export * from './versioning.js';
 export * from './validation.js';
 export * from './search.js';
 export * from './audit.js';
+export * from './scanner.js';

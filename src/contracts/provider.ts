@@ -2,7 +2,7 @@
  * What every provider carries, whatever its family. The manager checks `family` and `coreRange`
  * at construction and refuses a provider that does not fit (E_PROVIDER_INCOMPATIBLE).
  */
-export type ProviderFamily = 'metadata' | 'storage' | 'versioning' | 'validation' | 'search' | 'audit';
+export type ProviderFamily = 'metadata' | 'storage' | 'versioning' | 'validation' | 'search' | 'audit' | 'scanner';
 
 export interface ProviderInfo {
   /** Implementation name, e.g. `sqlite`, `fs-cas`, `memory`. */

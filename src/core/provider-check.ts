@@ -16,6 +16,7 @@ const REQUIRED_METHODS: Record<ProviderFamily, readonly string[]> = {
   validation: ['validateFile'],
   search: ['upsert', 'remove', 'rebuild', 'setDownloads', 'size', 'search'],
   audit: ['record'],
+  scanner: ['status', 'affecting'],
 };
 
 /** Throws E_PROVIDER_MISSING or E_PROVIDER_INCOMPATIBLE unless `provider` fits `family`. */

@@ -4,7 +4,7 @@
  * dependency groups stand for (each computed once and cached).
  */
 import type { VersioningProvider } from '../contracts/versioning.js';
-import type { ResolveSource, RootRequirements } from './types.js';
+import type { ResolveSource, RootRequirements, WithheldVersion } from './types.js';
 import { add, emptySet, type Bits } from './version-set.js';
 
 /** Up to this many versions, matching() asks satisfies() per version rather than selectSatisfying(). */
@@ -21,6 +21,8 @@ export interface PackageData {
   readonly dependencies: ReadonlyArray<Readonly<Record<string, string>>>;
   /** Which versions are prereleases (for the "only prereleases in range" explanation). */
   readonly prerelease: readonly boolean[];
+  /** Versions the source withheld (not in `versions`), ascending, with their reasons. */
+  readonly withheld: readonly WithheldVersion[];
   /** Number of known versions; also the index of ABSENT ("not selected") in this package's sets. */
   readonly n: number;
   /** n + 1: the known versions plus ABSENT. */
@@ -53,6 +55,7 @@ export class Catalogue {
       versions: [''],
       dependencies: [{ ...rootRequirements }],
       prerelease: [false],
+      withheld: [],
     });
   }
 
@@ -67,6 +70,7 @@ export class Catalogue {
       versions: data.versions,
       dependencies: data.dependencies,
       prerelease: data.prerelease,
+      withheld: data.withheld,
       n,
       universe: n + 1,
     };
@@ -98,12 +102,15 @@ export class Catalogue {
     // Versions the provider cannot read are left out: they can never satisfy a range anyway.
     const valid = rows.filter((row) => v.isValidVersion(row.version));
     valid.sort((a, b) => v.compare(a.version, b.version));
+    const withheld = this.source.withheld ? (await this.source.withheld(name)).filter((w) => v.isValidVersion(w.version)) : [];
+    withheld.sort((a, b) => v.compare(a.version, b.version));
     const pkg = this.register({
       name,
       isRoot: false,
       versions: valid.map((row) => row.version),
       dependencies: valid.map((row) => row.dependencies ?? {}),
       prerelease: valid.map((row) => v.isPrerelease(row.version)),
+      withheld,
     });
     this.byName.set(name, pkg);
     this.loading.delete(name);
@@ -154,6 +161,12 @@ export class Catalogue {
       dependers.set(dep, byRange);
     }
     return byRange.get(range) ?? emptySet(pkg.universe);
+  }
+
+  /** The withheld versions of `pkg` that `range` would have admitted, highest first. */
+  withheldIn(pkg: PackageData, range: string): WithheldVersion[] {
+    if (pkg.withheld.length === 0 || !this.versioning.isValidRange(range)) return [];
+    return pkg.withheld.filter((w) => this.versioning.satisfies(w.version, range)).reverse();
   }
 
   /**

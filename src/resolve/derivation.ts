@@ -42,7 +42,7 @@ export function derivationJson(failure: Incompatibility): Derivation {
         cause = { type: 'dependency', package: first, dependency: c.target.name, range: c.range };
         break;
       case 'noVersions':
-        cause = { type: 'noVersions', package: first, range: c.range, prereleases: [...c.prereleases], invalidRange: c.invalidRange };
+        cause = { type: 'noVersions', package: first, range: c.range, prereleases: [...c.prereleases], invalidRange: c.invalidRange, ...(c.withheld.length > 0 ? { withheld: [...c.withheld] } : {}) };
         break;
       case 'notFound':
         cause = { type: 'notFound', package: first };
@@ -93,6 +93,7 @@ export function failureKind(failure: Incompatibility): UnsatisfiableKind {
   const missing = all.filter((inc) => inc.cause.type === 'notFound' || inc.cause.type === 'noVersions');
   if (clash || missing.length === 0) return 'conflict';
   if (missing.some((inc) => inc.cause.type === 'notFound')) return 'package-not-found';
+  if (missing.some((inc) => inc.cause.type === 'noVersions' && inc.cause.withheld.length > 0)) return 'blocked-by-policy';
   if (missing.every((inc) => inc.cause.type === 'noVersions' && inc.cause.prereleases.length > 0)) return 'only-prereleases-in-range';
   return 'no-version-in-range';
 }

@@ -9,6 +9,7 @@
 import { terse } from './describe-term.js';
 import { chainOrder, foldChains, type ExplanationLine } from './fold-chains.js';
 import { isFailure, isPositive, versionsOf, type Incompatibility, type Term } from './incompatibility.js';
+import type { WithheldVersion } from './types.js';
 import { equals, isSubset } from './version-set.js';
 
 const isDerived = (inc: Incompatibility): boolean => inc.cause.type === 'conflict';
@@ -33,6 +34,25 @@ function inverseSatisfies(negative: Term, other: Term): boolean {
   return negative.pkg === other.pkg && isPositive(other) && isSubset(versionsOf(negative), other.set);
 }
 
+const WITHHELD_SHOWN = 5;
+
+/** "4.17.20 and 4.17.19 are blocked by GHSA-… (high)", one clause per distinct reason. */
+export function withheldText(withheld: readonly WithheldVersion[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const w of withheld) {
+    let versions = byReason.get(w.reason);
+    if (!versions) byReason.set(w.reason, (versions = []));
+    versions.push(w.version);
+  }
+  const clauses = [...byReason].map(([reason, versions]) => {
+    const shown = versions.slice(0, WITHHELD_SHOWN);
+    const more = versions.length - shown.length;
+    const list = more > 0 ? `${shown.join(', ')} and ${more} more` : shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown[0]!;
+    return `${list} ${versions.length > 1 ? 'are' : 'is'} blocked by ${reason}`;
+  });
+  return clauses.join('; ');
+}
+
 /** One incompatibility in words. */
 export function incompatibilityText(inc: Incompatibility): string {
   const cause = inc.cause;
@@ -45,6 +65,7 @@ export function incompatibilityText(inc: Incompatibility): string {
     case 'noVersions': {
       const term = inc.terms[0]!;
       if (cause.invalidRange) return `${cause.range} is not a valid range for ${term.pkg.name}`;
+      if (cause.withheld.length > 0) return `no versions of ${term.pkg.name} match ${cause.range} that the advisory policy allows (${withheldText(cause.withheld)})`;
       const base = `no versions of ${term.pkg.name} match ${cause.range}`;
       if (cause.prereleases.length === 0) return base;
       return `${base} (only the prerelease${cause.prereleases.length > 1 ? 's' : ''} ${cause.prereleases.join(', ')}, which a range admits only when it names a prerelease of the same version)`;
@@ -153,6 +174,9 @@ function requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: numbe
 /** " which doesn't match any versions" and the like, for a requirement `latter` rules out. */
 function missingTail(latter: Incompatibility): string {
   if (latter.cause.type === 'noVersions' && latter.cause.invalidRange) return ` which is not a valid range`;
+  if (latter.cause.type === 'noVersions' && latter.cause.withheld.length > 0) {
+    return ` which doesn't match any version the advisory policy allows (${withheldText(latter.cause.withheld)})`;
+  }
   if (latter.cause.type === 'noVersions') {
     const pre = latter.cause.prereleases;
     if (pre.length === 0) return ` which doesn't match any versions`;

@@ -8,6 +8,7 @@
  * what the explanation of a failure is written from.
  */
 import type { PackageData } from './catalogue.js';
+import type { WithheldVersion } from './types.js';
 import { complement, equals, has, intersect, type Bits } from './version-set.js';
 
 export interface Term {
@@ -26,8 +27,8 @@ export type Cause =
   | { readonly type: 'root' }
   /** terms[0] (the depender) depends on `target` with `range`; terms[1] is the target's negative term. */
   | { readonly type: 'dependency'; readonly target: PackageData; readonly range: string }
-  /** No known version of the single term's package matches `range`. */
-  | { readonly type: 'noVersions'; readonly range: string; readonly prereleases: readonly string[]; readonly invalidRange: boolean }
+  /** No known version of the single term's package matches `range` (`withheld`: ones that would, left out by the source). */
+  | { readonly type: 'noVersions'; readonly range: string; readonly prereleases: readonly string[]; readonly invalidRange: boolean; readonly withheld: readonly WithheldVersion[] }
   /** The single term's package does not exist in the source. */
   | { readonly type: 'notFound' }
   /** Derived during conflict resolution from two earlier incompatibilities. */

@@ -47,11 +47,14 @@ async function solve(
   if (!outcome.ok) {
     const derivation = derivationJson(outcome.failure);
     const published = publishedVersions(derivation, catalogue);
+    const withheld = withheldVersions(derivation, catalogue);
     const explanation = explain(outcome.failure);
     const details: UnsatisfiableDetails = { kind: failureKind(outcome.failure), explanation, derivation };
     if (Object.keys(published).length > 0) details.published = published;
-    // The message adds what the proof does not say: which versions do exist.
-    throw new RegistryError('E_UNSATISFIABLE', explanation + publishedNote(published), { ...details });
+    if (Object.keys(withheld).length > 0) details.withheld = withheld;
+    // The message adds what the proof does not say: which versions do exist, and which the
+    // source left out (the advisory policy), so a reader never takes "no versions" literally.
+    throw new RegistryError('E_UNSATISFIABLE', explanation + publishedNote(published) + withheldNote(withheld), { ...details });
   }
   const entries = [...outcome.selection].sort(([a], [b]) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const solution: Record<string, string> = {};
@@ -84,6 +87,26 @@ function publishedNote(published: NonNullable<UnsatisfiableDetails['published']>
     const more = count > versions.length ? `, … (${count} in all)` : '';
     return `Published versions of ${name}: ${versions.join(', ')}${more}.`;
   });
+  return lines.length === 0 ? '' : `\n\n${lines.join('\n')}`;
+}
+
+/** Every package of the proof that has withheld versions: those versions (highest first) and why. */
+function withheldVersions(derivation: Derivation, catalogue: Catalogue): NonNullable<UnsatisfiableDetails['withheld']> {
+  const out: NonNullable<UnsatisfiableDetails['withheld']> = {};
+  for (const node of derivation.incompatibilities) {
+    for (const term of node.terms) {
+      if (out[term.package]) continue;
+      const pkg = catalogue.peek(term.package);
+      if (!pkg || pkg.isRoot || pkg.withheld.length === 0) continue;
+      out[term.package] = pkg.withheld.slice(-PUBLISHED_SHOWN).reverse().map((w) => ({ version: w.version, reason: w.reason }));
+    }
+  }
+  return out;
+}
+
+/** "Left out by the advisory policy: lodash 4.17.20 (GHSA-… (high))." lines (empty when none). */
+function withheldNote(withheld: NonNullable<UnsatisfiableDetails['withheld']>): string {
+  const lines = Object.entries(withheld).map(([name, versions]) => `Left out by the advisory policy: ${versions.map((w) => `${name} ${w.version} (${w.reason})`).join(', ')}.`);
   return lines.length === 0 ? '' : `\n\n${lines.join('\n')}`;
 }
 

@@ -260,15 +260,19 @@ export class Solver {
         // "dep ∉ ∅" holds always, so the dependency alone says nothing to the solver; what it
         // means is that these versions of pkg are unusable, which is what we record, with both
         // facts as its cause for the explanation.
+        // Versions the source withheld (the advisory policy) are named, so that a package whose
+        // every version is blocked does not read as one that does not exist.
+        const withheld = this.catalogue.withheldIn(target, range);
         const missing = incompatibility(
           [{ pkg: target, set: emptySet(target.universe), label: range }],
-          target.n === 0
+          target.n === 0 && withheld.length === 0
             ? { type: 'notFound' }
             : {
                 type: 'noVersions',
                 range,
                 prereleases: this.catalogue.prereleasesNear(target, range),
                 invalidRange: !this.catalogue.isValidRange(range),
+                withheld,
               },
         );
         inc = incompatibility([{ pkg, set: dependers }], { type: 'conflict', conflict: dependency, other: missing });

@@ -7,6 +7,18 @@
 export interface ResolveSource {
   /** Every version of `name` with its dependency map; empty when the package is unknown. */
   versions(name: string): Promise<ReadonlyArray<{ version: string; dependencies: Readonly<Record<string, string>> }>>;
+  /**
+   * Optional: versions of `name` that exist but may not be chosen (the advisory policy blocks
+   * them), each with the reason a person reads. They are left out of versions(); the resolver
+   * names them when a range is left with nothing, instead of saying no version exists.
+   */
+  withheld?(name: string): Promise<readonly WithheldVersion[]>;
+}
+
+/** A version left out of resolution, and why (e.g. "GHSA-35jh-r3h4-6jhm (high)"). */
+export interface WithheldVersion {
+  readonly version: string;
+  readonly reason: string;
 }
 
 /** name → range, the root requirements (the root itself is not a package). */
@@ -35,9 +47,10 @@ export interface ResolveOptions {
  * - package-not-found: a required package does not exist at all;
  * - no-version-in-range: a package exists but no version matches a range that requires it;
  * - only-prereleases-in-range: as above, but prereleases lie in the range, left out by the prerelease rule;
+ * - blocked-by-policy: versions in the range exist, but the source withheld them (the advisory policy);
  * - conflict: requirements that clash with each other.
  */
-export type UnsatisfiableKind = 'package-not-found' | 'no-version-in-range' | 'only-prereleases-in-range' | 'conflict';
+export type UnsatisfiableKind = 'package-not-found' | 'no-version-in-range' | 'only-prereleases-in-range' | 'blocked-by-policy' | 'conflict';
 
 /** One term of an incompatibility in the derivation JSON. */
 export interface DerivationTerm {
@@ -62,7 +75,7 @@ export interface DerivationNode {
   cause:
     | { type: 'root' }
     | { type: 'dependency'; package: string; dependency: string; range: string }
-    | { type: 'noVersions'; package: string; range: string; prereleases: string[]; invalidRange: boolean }
+    | { type: 'noVersions'; package: string; range: string; prereleases: string[]; invalidRange: boolean; withheld?: WithheldVersion[] }
     | { type: 'notFound'; package: string }
     | { type: 'conflict'; conflict: number; other: number };
 }
@@ -89,4 +102,6 @@ export interface UnsatisfiableDetails {
    * most 20; `count` is the total), so the reader sees what a range could have asked for.
    */
   published?: Record<string, { versions: string[]; count: number }>;
+  /** For each package of the proof with withheld versions: those versions and why, highest first. */
+  withheld?: Record<string, WithheldVersion[]>;
 }

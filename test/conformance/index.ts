@@ -9,3 +9,4 @@ export { describeSearchConformance, type SearchConformanceOptions } from './sear
 export { describeAuditConformance, type AuditConformanceOptions } from './audit.suite.js';
 export { describeValidationConformance, zipOf, packageEntries, type ValidationConformanceOptions } from './validation.suite.js';
 export { describeVersioningConformance, SEMVER_SAMPLES, type VersioningConformanceOptions, type VersioningSamples } from './versioning.suite.js';
+export { describeScannerConformance, osvRecord, type ScannerConformanceOptions } from './scanner.suite.js';

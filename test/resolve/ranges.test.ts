@@ -139,6 +139,7 @@ describe('ranges printed in explanations', () => {
         versions,
         dependencies: versions.map(() => ({})),
         prerelease: versions.map((v) => semver.prerelease(v) !== null),
+        withheld: [],
         n: versions.length,
         universe: versions.length + 1,
       };

@@ -22,4 +22,7 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   list: () => import('./list.js'),
   remove: () => import('./remove.js'),
   upgrade: () => import('./upgrade.js'),
+  advisories: () => import('./advisories.js'),
+  scan: () => import('./scan.js'),
+  policy: () => import('./policy.js'),
 };
