@@ -55,6 +55,13 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxQueryChars: 256,
 });
 
+/**
+ * Archives up to this size are handled whole, in memory: intake keeps them without a temp file,
+ * the validator reads them with one read, and storage receives them through putBytes (fs-cas
+ * writes them in place). A threshold between two ways of doing the same work, not a host limit.
+ */
+export const SMALL_ARCHIVE_BYTES = 1 * MiB;
+
 /** Merges host overrides over the defaults; refuses unknown names and non-positive values. */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   const merged: Record<string, number> = { ...DEFAULT_LIMITS };

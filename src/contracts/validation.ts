@@ -51,7 +51,7 @@ export interface ValidationProvider extends Provider {
   validateFile(path: string): Promise<ValidationReport>;
   /**
    * Optional: validates an archive already in memory (the manager holds small archives, up to
-   * 1 MiB, whole). It must judge exactly as validateFile would judge the same bytes in a file.
+   * SMALL_ARCHIVE_BYTES of src/limits.ts, 1 MiB, whole). It must judge exactly as validateFile would judge the same bytes in a file.
    * With it, publish validates while the temp file is already on its way into the store; without
    * it, publish validates the file first and stores it afterwards.
    */

@@ -18,7 +18,7 @@ import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import type { ValidationIssue, ValidationReport } from '../contracts/validation.js';
 import { RegistryError, toRegistryError, type ErrorCode } from '../errors.js';
-import { resolveLimits, type Limits } from '../limits.js';
+import { resolveLimits, SMALL_ARCHIVE_BYTES, type Limits } from '../limits.js';
 import { checkArchivePath, collisionKey, showPath } from './archive-path.js';
 import { crc32 } from './crc32.js';
 import { checkAgreement, checkManifest, checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from './documents.js';
@@ -147,14 +147,6 @@ function entryLabel(rec: EntryRecord): string {
   return rec.path === null ? `#${rec.index}` : showPath(rec.path + (rec.isFolder ? '/' : ''));
 }
 
-/**
- * Archives up to this size are read whole, with one synchronous read, and validated from memory.
- * For a typical 20 KB package the thread-pool round trips of open, stat, a read per region and
- * close cost more than the reading itself, and 1 MiB held briefly keeps memory flat. Larger files
- * are read through the descriptor in windows and chunks.
- */
-export const SMALL_ARCHIVE_BYTES = 1024 * 1024;
-
 /** Validates the archive at `file`. */
 export async function validateArchiveFile(file: string, options: ValidateArchiveOptions = {}): Promise<ValidationReport> {
   let fd: number;
@@ -183,6 +175,8 @@ export async function validateArchiveFile(file: string, options: ValidateArchive
       throw toRegistryError(err, 'E_IO', `cannot stat ${file}`);
     }
     if (!stat.isFile()) throw new RegistryError('E_INPUT_NOT_FOUND', `${file} is not a regular file`, { path: file });
+    // A small archive in one synchronous read: for a typical package the thread-pool round trips
+    // of a read per region cost more than the reading itself.
     if (stat.size <= SMALL_ARCHIVE_BYTES) {
       const bytes = readWhole(fd, stat.size, file);
       close();

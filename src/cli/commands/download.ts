@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openRegistry } from '../../index.js';
-import { formatBytes } from '../../core/format.js';
+import { formatBytes } from '../format.js';
 import { defaultArchiveName } from '../../package/pack.js';
 import type { Command } from '../command.js';
 

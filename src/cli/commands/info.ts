@@ -1,5 +1,5 @@
 import { openRegistry } from '../../index.js';
-import { formatBytes } from '../../core/format.js';
+import { formatBytes } from '../format.js';
 import type { Command } from '../command.js';
 
 const info: Command = {

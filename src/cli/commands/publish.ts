@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openRegistry, RegistryError, type PublishResult } from '../../index.js';
-import { formatBytes } from '../../core/format.js';
+import { formatBytes } from '../format.js';
 import type { Command } from '../command.js';
 import { startProgress } from '../progress.js';
 

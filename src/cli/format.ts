@@ -1,4 +1,4 @@
-/** Figures for people: byte counts and rates as the CLI and the benchmarks print them. */
+/** Byte counts as the CLI prints them (1023 B, 1.5 KiB, 12 MiB). */
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
