@@ -17,6 +17,7 @@
  */
 import { CORE_VERSION, type SearchDocument, type SearchOptions, type SearchProvider, type SearchResult } from '../../src/contracts/index.js';
 import { resolveLimits, type Limits } from '../../src/limits.js';
+import { sortedIncludes } from '../../src/util/partition-point.js';
 import { hasFilters, matchesFilters, storeDocument, withDownloads, type SearchFilters, type StoredDocument } from './document.js';
 import { NameTrie } from './indexed/name-trie.js';
 import { words } from './indexed/tokenize.js';
@@ -107,18 +108,6 @@ export const MAX_DOCUMENT_WORDS = 256;
 
 function docWords(stored: StoredDocument): string[] {
   return words(`${stored.doc.name} ${stored.doc.description ?? ''}`, MAX_DOCUMENT_WORDS);
-}
-
-/** Binary search in an ascending id list. */
-function sortedHas(list: readonly number[], id: number): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return list[lo] === id;
 }
 
 function popularity(downloads: number): number {
@@ -249,7 +238,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
       if (prefixNotTaken > 0) {
         underPrefix = new Set();
         if (state.trie.namesUnder(prefixNode) < found.length) {
-          state.trie.forEachUnder(prefixNode, (id) => sortedHas(found, id) && underPrefix!.add(id));
+          state.trie.forEachUnder(prefixNode, (id) => sortedIncludes(found, id) && underPrefix!.add(id));
         } else {
           for (const id of found) if (state.docs[id]!.key.startsWith(q)) underPrefix.add(id);
         }

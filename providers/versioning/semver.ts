@@ -10,6 +10,7 @@ import SemVer from 'semver/classes/semver.js';
 import { CORE_VERSION, type VersioningProvider } from '../../src/contracts/index.js';
 import { compareVersions, isValidVersion, normalizeRange } from '../../src/package/name-version.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
+import { partitionPoint } from '../../src/util/partition-point.js';
 
 export type SemverVersioningOptions = Record<string, never>;
 
@@ -104,16 +105,7 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
     if (!sorted) return oneByOne();
     const n = parsed.length;
     /** First index whose version compares to s with a result passing `ok` (a monotone test). */
-    const first = (s: SemVer, ok: (c: number) => boolean): number => {
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (ok(parsed[mid]!.compare(s))) hi = mid;
-        else lo = mid + 1;
-      }
-      return lo;
-    };
+    const first = (s: SemVer, ok: (c: number) => boolean): number => partitionPoint(n, (i) => ok(parsed[i]!.compare(s)));
     const hit = new Uint8Array(n);
     for (const set of range.set) {
       let lo = 0;
