@@ -8,7 +8,7 @@ import Comparator from 'semver/classes/comparator.js';
 import Range from 'semver/classes/range.js';
 import SemVer from 'semver/classes/semver.js';
 import { CORE_VERSION, type VersioningProvider } from '../../src/contracts/index.js';
-import { compareVersions, isValidVersion, normalizeRange } from '../../src/package/name-version.js';
+import { compareVersions, isValidVersion, normalizeRange, SEMVER_DESCRIPTION } from '../../src/package/name-version.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { partitionPoint } from '../../src/util/partition-point.js';
 
@@ -163,6 +163,7 @@ export function createSemverVersioning(_options: SemverVersioningOptions = {}): 
 
   return {
     info: { name: 'semver', family: 'versioning', coreRange: `^${CORE_VERSION}` },
+    syntax: SEMVER_DESCRIPTION,
     selectSatisfying,
     isValidVersion: (v) => typeof v === 'string' && parsedVersion(v) !== null,
     isValidRange: (r) => typeof r === 'string' && parsedRange(r) !== null,

@@ -128,7 +128,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   /** Every version of a package, highest first, with its latest. */
   async listVersions(name: string): Promise<VersionList> {
     this.assertOpen();
-    assertName(name);
+    assertName(name, this.limits);
     const records = await this.ctx.metadata.listVersions(name);
     const latest = pickLatest(records, this.ctx.versioning);
     if (!latest) throw new RegistryError('E_PACKAGE_NOT_FOUND', `package '${name}' is not in the registry`, { name });

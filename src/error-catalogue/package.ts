@@ -11,13 +11,13 @@ export const PACKAGE_ERRORS = defineErrors({
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_VERSION_INVALID: {
-    meaning: 'A version is not strict SemVer 2.0.0 (three numeric parts, optional -prerelease and +build; no `v` prefix).',
-    hint: 'Use a version such as `1.2.3` or `1.2.3-beta.1`.',
+    meaning: 'A version is not a version of the registry\'s version scheme (its versioning provider); with the default, strict SemVer 2.0.0 (three numeric parts, optional -prerelease and +build; no `v` prefix).',
+    hint: 'Use a version of the scheme the message names; with the default SemVer scheme, one such as `1.2.3` or `1.2.3-beta.1`.',
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_RANGE_INVALID: {
-    meaning: 'A version range is neither a node-semver range nor the comma form (`>=1.0.0,<2.0.0`).',
-    hint: 'Use a range such as `^1.2.0`, `~1.2`, `>=1.0.0 <2.0.0` or `>=1.0.0,<2.0.0`.',
+    meaning: 'A version range is not a range of the registry\'s version scheme; with the default SemVer scheme, neither a node-semver range nor the comma form (`>=1.0.0,<2.0.0`).',
+    hint: 'Use a range of the scheme the message names; with the default SemVer scheme, one such as `^1.2.0`, `~1.2`, `>=1.0.0 <2.0.0` or `>=1.0.0,<2.0.0`.',
     status: 422, userFault: true, exit: 1,
   },
   // --- the archive as a whole -----------------------------------------------------------------

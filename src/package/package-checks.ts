@@ -3,13 +3,14 @@
  * agreement), and every content file against the manifest; then the report's final form.
  */
 import type { ValidationReport } from '../contracts/validation.js';
+import type { VersionSyntax } from '../contracts/versioning.js';
 import type { Limits } from '../limits.js';
 import { showPath } from './archive-path.js';
 import type { EntryRecord, Report } from './archive-report.js';
 import { checkAgreement, checkManifest, checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from './documents.js';
 
 /** metadata.json, manifest.json, and every content file against the manifest. */
-export function checkPackage(records: EntryRecord[], limits: Limits, report: Report): ValidationReport {
+export function checkPackage(records: EntryRecord[], limits: Limits, versioning: VersionSyntax, report: Report): ValidationReport {
   const byPath = new Map<string, EntryRecord>();
   for (const rec of records) if (rec.path !== null && !byPath.has(rec.path + (rec.isFolder ? '/' : ''))) byPath.set(rec.path + (rec.isFolder ? '/' : ''), rec);
   const metaRec = byPath.get(METADATA_FILE);
@@ -24,7 +25,7 @@ export function checkPackage(records: EntryRecord[], limits: Limits, report: Rep
     for (const i of parsed.issues) report.add(i.code, i.message, i.path);
     if (parsed.value !== undefined) {
       metadataValue = parsed.value;
-      const checked = checkMetadata(parsed.value, limits);
+      const checked = checkMetadata(parsed.value, limits, versioning);
       for (const i of checked.issues) report.add(i.code, i.message, i.path);
       metadata = checked.metadata;
     }

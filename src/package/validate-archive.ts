@@ -15,12 +15,14 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type yauzl from 'yauzl';
 import type { ValidationReport } from '../contracts/validation.js';
+import type { VersionSyntax } from '../contracts/versioning.js';
 import { RegistryError, toRegistryError } from '../errors.js';
 import { resolveLimits, SMALL_ARCHIVE_BYTES, type Limits } from '../limits.js';
 import { isFatal, Report, type EntryRecord } from './archive-report.js';
 import { checkCentralEntry, checkLayoutFromCentral, checkNamesTogether, checkTotals } from './central-checks.js';
 import { readEntries } from './entry-data.js';
 import { FileReader, IoTaggingReader, MemoryReader } from './file-reader.js';
+import { SEMVER_SYNTAX } from './name-version.js';
 import { checkPackage, finish } from './package-checks.js';
 import { classify, openZip, readAllEntries } from './zip-directory.js';
 import { readArchiveEnd, type ArchiveEnd } from './zip-records.js';
@@ -29,6 +31,8 @@ export { MAX_REPORTED_ISSUES } from './archive-report.js';
 
 export interface ValidateArchiveOptions {
   limits?: Partial<Limits>;
+  /** The version scheme that judges `version` and the dependency ranges (default: SemVer). */
+  versioning?: VersionSyntax;
 }
 
 /** Validates the archive at `file`. */
@@ -99,7 +103,7 @@ export async function validateArchive(source: yauzl.RandomAccessReader, size: nu
   // Our reference keeps yauzl from closing the source under us; the caller owns the source.
   (reader as unknown as { ref(): void }).ref();
   try {
-    return await run(reader, size, limits, report);
+    return await run(reader, size, limits, options.versioning ?? SEMVER_SYNTAX, report);
   } catch (err) {
     const coded = err instanceof RegistryError ? err : toRegistryError(err, 'E_INTERNAL', 'validating the archive failed');
     if (isFatal(coded)) throw coded;
@@ -108,7 +112,7 @@ export async function validateArchive(source: yauzl.RandomAccessReader, size: nu
   }
 }
 
-async function run(reader: yauzl.RandomAccessReader, size: number, limits: Limits, report: Report): Promise<ValidationReport> {
+async function run(reader: yauzl.RandomAccessReader, size: number, limits: Limits, versioning: VersionSyntax, report: Report): Promise<ValidationReport> {
   if (size > limits.maxArchiveBytes) {
     report.add('E_PKG_ARCHIVE_TOO_LARGE', `the archive is ${size} bytes, max is ${limits.maxArchiveBytes} (limits.maxArchiveBytes)`);
     return finish(report, undefined, undefined, []);
@@ -157,6 +161,6 @@ async function run(reader: yauzl.RandomAccessReader, size: number, limits: Limit
   checkNamesTogether(records, report);
   checkLayoutFromCentral(records, end, report);
   await readEntries(reader, records, end, report);
-  return checkPackage(records, limits, report);
+  return checkPackage(records, limits, versioning, report);
 }
 
