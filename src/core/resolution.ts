@@ -4,7 +4,6 @@
  * getDependencyTree). The resolver itself (src/resolve) knows nothing of the registry.
  */
 import type { MetadataProvider, VersioningProvider } from '../contracts/index.js';
-import { isLatestTag } from '../package/name-version.js';
 import { dependencyTree, resolve } from '../resolve/index.js';
 import type { DependencyTreeNode, Resolution, ResolveSource, RootRequirements } from '../resolve/types.js';
 
@@ -23,15 +22,10 @@ export function metadataSource(metadata: MetadataProvider): ResolveSource {
   };
 }
 
-/** `latest` (the CLI's default for `name` without a range) asks for any release version, highest preferred. */
-function asRange(range: string): string {
-  return isLatestTag(range) ? '*' : range;
-}
-
 export async function resolveDependencies(deps: ResolutionDeps, root: RootRequirements): Promise<Resolution> {
-  const requirements: Record<string, string> = {};
-  for (const [name, range] of Object.entries(root)) requirements[name] = asRange(range);
-  return resolve(requirements, metadataSource(deps.metadata), deps.versioning);
+  // A root requirement of `latest` (the CLI's default for a name without a range) pins the version
+  // `info` and `download` pick; the resolver reads it itself.
+  return resolve(root, metadataSource(deps.metadata), deps.versioning);
 }
 
 export async function resolveDependency(deps: ResolutionDeps, name: string, range: string = 'latest'): Promise<Resolution> {
@@ -39,5 +33,5 @@ export async function resolveDependency(deps: ResolutionDeps, name: string, rang
 }
 
 export async function getDependencyTree(deps: ResolutionDeps, name: string, range: string = 'latest'): Promise<DependencyTreeNode> {
-  return dependencyTree(name, asRange(range), metadataSource(deps.metadata), deps.versioning);
+  return dependencyTree(name, range, metadataSource(deps.metadata), deps.versioning);
 }
