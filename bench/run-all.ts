@@ -7,12 +7,14 @@ import { run as runValidate } from './validate.js';
 import { run as runPublish } from './publish.js';
 import { run as runSearch } from './search.js';
 import { run as runResolve } from './resolve.js';
+import { run as runHostile } from './hostile.js';
 
 const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['validate', () => runValidate()],
   ['publish', () => runPublish([])],
   ['search', () => runSearch()],
   ['resolve', () => runResolve()],
+  ['hostile', () => runHostile()],
 ];
 
 async function main(): Promise<void> {

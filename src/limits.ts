@@ -21,6 +21,10 @@ export interface Limits {
   readonly maxCompressionRatio: number;
   /** Entries whose uncompressed size is below this are exempt from the ratio check. */
   readonly compressionRatioExemptBytes: number;
+  /** Uncompressed total : archive size allowed for the archive as a whole (bounds the cost of inflating it). */
+  readonly maxTotalCompressionRatio: number;
+  /** Archives whose uncompressed total is below this are exempt from the total ratio check. */
+  readonly totalCompressionRatioExemptBytes: number;
   /** metadata.json, uncompressed. */
   readonly maxMetadataBytes: number;
   /** manifest.json, uncompressed. */
@@ -45,6 +49,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxUncompressedBytes: 8 * GiB,
   maxCompressionRatio: 1000,
   compressionRatioExemptBytes: 1 * MiB,
+  maxTotalCompressionRatio: 100,
+  totalCompressionRatioExemptBytes: 64 * MiB,
   maxMetadataBytes: 1 * MiB,
   maxManifestBytes: 32 * MiB,
   maxPathBytes: 1024,

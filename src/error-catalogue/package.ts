@@ -72,8 +72,8 @@ export const PACKAGE_ERRORS = defineErrors({
     status: 413, userFault: true, exit: 1,
   },
   E_PKG_COMPRESSION_RATIO: {
-    meaning: 'An entry of 1 MiB or more expands more than limits.maxCompressionRatio times (default 1000:1): a zip-bomb guard.',
-    hint: 'Store such data differently (it is almost certainly padding), or raise limits.maxCompressionRatio in the host application.',
+    meaning: 'A zip-bomb guard: an entry of 1 MiB or more expands more than limits.maxCompressionRatio times (default 1000:1), or the archive as a whole, unpacking to 64 MiB or more, declares more than limits.maxTotalCompressionRatio times its own size (default 100:1).',
+    hint: 'Store such data differently (it is almost certainly padding), or raise limits.maxCompressionRatio or limits.maxTotalCompressionRatio (the message names which) in the host application.',
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_ENCRYPTED: {

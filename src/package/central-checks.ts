@@ -78,14 +78,28 @@ export function checkCentralEntry(entry: yauzl.Entry, index: number, limits: Lim
   return rec;
 }
 
-export function checkTotals(records: EntryRecord[], limits: Limits, report: Report): void {
+/**
+ * The archive as a whole, from the declared sizes (held to while inflating, so the bounds hold
+ * for the real bytes): its uncompressed total, and that total against the archive's own size, so
+ * that many entries each under the per-entry ratio exemption cannot make a small upload cost
+ * gigabytes of inflating. Either refusal stops every entry from being inflated.
+ */
+export function checkTotals(records: EntryRecord[], archiveBytes: number, limits: Limits, report: Report): void {
   let total = 0;
   for (const rec of records) total += rec.entry.uncompressedSize;
+  let refused = false;
   if (total > limits.maxUncompressedBytes) {
     report.add('E_PKG_UNCOMPRESSED_TOO_LARGE', `the entries declare ${total} uncompressed bytes in total, max is ${limits.maxUncompressedBytes} (limits.maxUncompressedBytes)`);
-    // Do not inflate anything: the declared sizes are enforced while streaming, so this bound holds.
-    for (const rec of records) rec.readable = false;
+    refused = true;
   }
+  if (total >= limits.totalCompressionRatioExemptBytes && total > limits.maxTotalCompressionRatio * Math.max(archiveBytes, 1)) {
+    report.add(
+      'E_PKG_COMPRESSION_RATIO',
+      `the entries declare ${total} uncompressed bytes in total, ${Math.round(total / Math.max(archiveBytes, 1))} times the ${archiveBytes}-byte archive; max is ${limits.maxTotalCompressionRatio}:1 for archives that unpack to ${limits.totalCompressionRatioExemptBytes} bytes or more (limits.maxTotalCompressionRatio)`,
+    );
+    refused = true;
+  }
+  if (refused) for (const rec of records) rec.readable = false;
 }
 
 /** Duplicates (case-insensitive, NFC) and a path that is both a file and a folder. */

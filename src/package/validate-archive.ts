@@ -157,7 +157,7 @@ async function run(reader: yauzl.RandomAccessReader, size: number, limits: Limit
     return finish(report, undefined, undefined, records);
   }
 
-  checkTotals(records, limits, report);
+  checkTotals(records, size, limits, report);
   checkNamesTogether(records, report);
   checkLayoutFromCentral(records, end, report);
   await readEntries(reader, records, end, report);
