@@ -13,5 +13,5 @@ export { CoreRegistryManager } from './core/registry-manager.js';
 export type * from './core/types.js';
 export type * from './resolve/types.js';
 export * from './contracts/index.js';
-export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistryError, type ErrorCode, type ErrorDetails, type ErrorSpec } from './errors.js';
+export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistryError, type DetailsOf, type ErrorCode, type ErrorDetails, type ErrorDetailsByCode, type ErrorSpec } from './errors.js';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';

@@ -218,7 +218,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
         errors.push(`${p.info.family}/${p.info.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (errors.length > 0) throw new RegistryError('E_IO', `closing the registry: ${errors.join('; ')}`, { errors });
+    if (errors.length > 0) throw new RegistryError('E_IO', `closing the registry: ${errors.join('; ')}`, { providers: errors });
   }
 
   private emitDownloaded(r: VersionRecord): void {

@@ -78,7 +78,7 @@ export const PACKAGE_ERRORS = defineErrors({
   },
   E_PKG_ENCRYPTED: {
     meaning: 'An entry is encrypted (traditional PKWARE, strong or AES encryption); packages must be readable by anyone who fetches them.',
-    hint: 'Pack the files unencrypted; pakt encrypts archives at rest itself when the store is configured to.',
+    hint: 'Pack the files unencrypted (`pakt pack <dir>` never encrypts): a package must be readable by everyone who fetches it.',
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_COMPRESSION_METHOD: {
@@ -244,3 +244,6 @@ export const PACKAGE_ERRORS = defineErrors({
     status: 422, userFault: true, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface PackageErrorDetails {}

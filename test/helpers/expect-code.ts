@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { RegistryError, type ErrorCode } from '../../src/errors.js';
 
-export async function expectCode(fn: () => unknown, code: ErrorCode): Promise<RegistryError> {
+export async function expectCode<C extends ErrorCode>(fn: () => unknown, code: C): Promise<RegistryError<C>> {
   let caught: unknown;
   try {
     await fn();
@@ -15,5 +15,5 @@ export async function expectCode(fn: () => unknown, code: ErrorCode): Promise<Re
   expect(caught, `expected a RegistryError ${code}, but nothing was thrown`).toBeDefined();
   expect(caught, `expected a RegistryError, got ${String(caught)}`).toBeInstanceOf(RegistryError);
   expect((caught as RegistryError).code, (caught as Error).message).toBe(code);
-  return caught as RegistryError;
+  return caught as RegistryError<C>;
 }
