@@ -49,7 +49,8 @@ export function createFuseSearch(options: FuseSearchOptions = {}): SearchProvide
     const { limit, offset, filters } = resolveSearchOptions(searchOptions);
     const matches: Ranked[] = [];
     if (q === '') {
-      for (const stored of docs.values()) if (matchesFilters(stored, filters)) matches.push({ stored, score: 0, exact: false });
+      // A listing: every package scores the same; downloads order them.
+      for (const stored of docs.values()) if (matchesFilters(stored, filters)) matches.push({ stored, score: 1, exact: false });
       return paginate(matches, limit, offset);
     }
     let exactSeen = false;

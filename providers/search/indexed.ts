@@ -51,16 +51,21 @@ export interface RankingWeights {
   popularity: number;
 }
 
+/**
+ * Every strength is at least 1 above what its weakest reading can lose (a description match of
+ * some of many words, the largest edit penalty of the edit budget), so a real match never scores
+ * 0 or below: scores read "higher is better" as they stand.
+ */
 export const DEFAULT_WEIGHTS: RankingWeights = Object.freeze({
-  exact: 3,
-  prefix: 2,
+  exact: 4,
+  prefix: 3,
   edit: 0,
   editShortQuery: 6,
   secondEdit: 0.2,
   typedPast: 0.3,
-  words: 1,
+  words: 2,
   wordsInName: 0.05,
-  wordFallback: 0,
+  wordFallback: 1,
   popularity: 1,
 });
 
@@ -70,6 +75,9 @@ export interface IndexedSearchOptions {
   /** Ranking weights, for a host that wants another balance (e.g. popularity off: 0). */
   weights?: Partial<RankingWeights>;
 }
+
+/** The score of every package an empty query lists (their order is by downloads). */
+const LISTED = 1;
 
 /** Words of a query beyond this many are ignored: an AND of more words adds nothing but work. */
 export const MAX_QUERY_WORDS = 8;
@@ -149,10 +157,10 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     const top = new TopK(offset + limit);
     if (!hasFilters(filters)) {
       // Best-first down the trie: the most downloaded names without looking at the others.
-      for (const id of state.trie.topByWeight(0, offset + limit)) top.offer(state.docs[id]!, 0);
+      for (const id of state.trie.topByWeight(0, offset + limit)) top.offer(state.docs[id]!, LISTED);
       return top.page(limit, offset, state.live - top.count);
     }
-    for (const stored of state.docs) if (stored !== undefined && matchesFilters(stored, filters)) top.offer(stored, 0);
+    for (const stored of state.docs) if (stored !== undefined && matchesFilters(stored, filters)) top.offer(stored, LISTED);
     return top.page(limit, offset);
   }
 

@@ -24,6 +24,7 @@ import { RegistryError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import type { CoreContext } from './context.js';
 import { deletePipeline } from './delete.js';
+import { dependentsOf } from './dependents.js';
 import { downloadPipeline, downloadToFilePipeline } from './download.js';
 import { gcPipeline } from './gc.js';
 import { assertName, findVersion, pickLatest, sortHighestFirst } from './lookup.js';
@@ -36,6 +37,7 @@ import { SearchFreshness } from './search-freshness.js';
 import { allSearchDocuments } from './search-sync.js';
 import type {
   DeletedVersion,
+  Dependent,
   DownloadResult,
   GcOptions,
   GcResult,
@@ -152,10 +154,13 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
     return downloadPipeline(this.ctx, name, versionOrRange, { onDownloaded: (r) => this.emitDownloaded(r) });
   }
 
-  /** Writes the archive to `file`, which appears only once every byte was verified. */
-  async downloadToFile(name: string, versionOrRange: string, file: string): Promise<DownloadResult> {
+  /**
+   * Writes the archive to `file`, which appears only once every byte was verified. An existing
+   * file is replaced unless `overwrite` is false (then E_OUTPUT_EXISTS, and it is left as it was).
+   */
+  async downloadToFile(name: string, versionOrRange: string, file: string, options: { overwrite?: boolean } = {}): Promise<DownloadResult> {
     this.assertOpen();
-    const r = await downloadToFilePipeline(this.ctx, name, versionOrRange, file, { onDownloaded: (rec) => this.emitDownloaded(rec) });
+    const r = await downloadToFilePipeline(this.ctx, name, versionOrRange, file, { onDownloaded: (rec) => this.emitDownloaded(rec) }, options.overwrite ?? true);
     return { name: r.name, version: r.version, digest: r.digest, size: r.size, file: path.resolve(file) };
   }
 
@@ -181,6 +186,18 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   async deletePackage(name: string, version?: string): Promise<DeletedVersion[]> {
     this.assertOpen();
     return deletePipeline(this.ctx, name, version, (d) => this.emit('deleted', d));
+  }
+
+  /**
+   * The stored versions of other packages that depend on `name` through one of `versions` (default:
+   * every version of it), with what would still satisfy them once those are gone: what a delete
+   * would break. Reads every stored version's dependencies.
+   */
+  async findDependents(name: string, versions?: readonly string[]): Promise<Dependent[]> {
+    this.assertOpen();
+    assertName(name, this.limits);
+    const removing = versions ?? (await this.ctx.metadata.listVersions(name)).map((r) => r.version);
+    return dependentsOf(this.ctx, name, removing);
   }
 
   /** Re-hashes every stored archive; reports (and quarantines) corrupt ones and lists missing ones. */

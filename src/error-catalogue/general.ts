@@ -21,6 +21,11 @@ export const GENERAL_ERRORS = defineErrors({
     hint: 'Check the path, and that the current user may read it.',
     status: 404, userFault: true, exit: 1,
   },
+  E_OUTPUT_EXISTS: {
+    meaning: 'The file an operation would write already exists; it was left as it was and nothing was written.',
+    hint: 'Choose another file (`-o <file>`), remove it, or pass `--force` (library: `{ overwrite: true }`) to replace it.',
+    status: 409, userFault: true, exit: 1,
+  },
   E_IO: {
     meaning: 'The operating system refused a read or write (disk full, permissions, a failing device).',
     hint: 'Read the cause in the message, fix the disk or permissions, and retry; nothing was left half-written.',

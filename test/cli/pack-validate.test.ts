@@ -6,30 +6,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVALID_DIR, VALID_DIR } from '../../fixtures/build.js';
-import { runCli } from '../../src/cli/main.js';
+import { cliRunner } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const work = mkdtempSync(path.join(os.tmpdir(), 'pakt-cli-pv-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function pakt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(args, { stdout, stderr, env: {}, cwd: work });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = cliRunner({ cwd: () => work });
+const pakt = (...args: string[]) => run(args);
 
 function sourceFolder(name: string): string {
   const dir = path.join(work, `${name}-${Math.random().toString(36).slice(2)}`);
