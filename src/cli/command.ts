@@ -10,11 +10,16 @@ import type { GlobalValues } from './globals.js';
 
 /** The sections of `pakt --help`, in this order. */
 export const COMMAND_GROUPS = {
-  packages: 'Packages: build, check, publish, find, fetch, resolve and remove them',
-  trust: 'Trust: keys, signatures, trust roots, policy and the audit log',
-  advisories: 'Advisories: import them, scan packages against them',
-  server: 'Server: serve the store over HTTP, users, tokens, visibility, remote login',
-  transfer: 'Transfer: install into folders, bundles for air-gapped stores, upstream registries',
+  /** init, pack, validate, publish, info, versions, search, download, resolve, tree, delete, verify, gc */
+  packages: 'Packages',
+  /** keys, sign, trust, policy, audit */
+  trust: 'Trust, signatures and audit',
+  /** advisories, scan */
+  advisories: 'Advisories and scanning',
+  /** serve, user, token, visibility, login, logout, whoami */
+  server: 'Server and remote registries',
+  /** install, list, remove, upgrade, export, import, upstream */
+  transfer: 'Install, bundles and upstreams',
 } as const;
 
 export type CommandGroup = keyof typeof COMMAND_GROUPS;

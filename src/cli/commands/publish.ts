@@ -59,7 +59,7 @@ const publish: Command = {
     const stopped = (): boolean => failFast && outcomes.some((o) => 'error' in o);
     const unreadable = inputs.filter((i) => i.error);
     if (unreadable.length > 0 && (failFast || unreadable.length === inputs.length)) {
-      for (const i of unreadable) outcomes.push({ file: i.given, error: i.error! });
+      for (const i of unreadable) outcomes.push({ file: shownPath(path.resolve(ctx.cwd, i.given), ctx.cwd), error: i.error! });
     } else {
       await withRegistry(ctx, async (registry) => {
         const progress = startProgress(ctx, 'publishing');
@@ -67,7 +67,7 @@ const publish: Command = {
           for (const input of inputs) {
             if (stopped()) break;
             if (input.error) {
-              outcomes.push({ file: input.given, error: input.error });
+              outcomes.push({ file: shownPath(path.resolve(ctx.cwd, input.given), ctx.cwd), error: input.error });
               continue;
             }
             for (const file of input.files) {
@@ -101,7 +101,7 @@ const publish: Command = {
     lines.push(`${summary}; ${published} published, ${unchanged} unchanged`);
     const { hint: _hint, ...firstJson } = first.toJSON();
     return {
-      json: { error: { ...firstJson, message: failures.length === 1 ? first.message : `${summary}; first: ${first.message}`, hint: first.hint, results } },
+      json: { error: { ...firstJson, message: failures.length === 1 && notTried === 0 ? first.message : `${summary}; first: ${first.message}`, hint: first.hint, results } },
       confirmation: lines.join('\n'),
       failures,
       exitCode: 1,
