@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import semver from 'semver';
 import yazl from 'yazl';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { CORE_VERSION, type ArchiveSource, type ValidateOptions, type ValidationProvider, type ValidationReport, type VersionSyntax } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
+import { conformanceCases } from './harness.js';
 
 export interface ValidationConformanceOptions<P extends ValidationProvider = ValidationProvider> {
   /** Shown in the suite title. */
@@ -130,8 +131,7 @@ function prepend(zip: Buffer, stub: Buffer): Buffer {
 }
 
 export async function describeValidationConformance<P extends ValidationProvider>(options: ValidationConformanceOptions<P>): Promise<void> {
-  const skip = new Set(options.skip ?? []);
-  const test = (title: string, fn: () => Promise<void>) => (skip.has(title) ? it.skip(`${title} (skipped by the implementation)`, fn) : it(title, fn, 60_000));
+  const { test } = conformanceCases(options.skip);
 
   describe(`validation conformance: ${options.name}`, () => {
     let dir: string;
