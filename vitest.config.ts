@@ -5,11 +5,12 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * Two projects: `unit`, the everyday `npm test` (quick), and `slow`, which only `npm run test:all`
- * (and CI, `.ci/run`) adds: suites named *.slow.test.ts (process kills, a packed install). Suites
- * that need a service (PostgreSQL, an OCI registry) join `slow` the same way and read where the
- * service is from the environment that `.ci/run` sets.
+ * (and CI, `.ci/run`) adds: suites named *.slow.test.ts (process kills, a packed install), and the
+ * crash suite by name. A suite that needs a service (PostgreSQL, an OCI registry) joins `slow` the
+ * same way and reads where the service is from the environment `.ci/run` sets, failing (not
+ * skipping) when it is missing there.
  */
-const SLOW = ['test/**/*.slow.test.ts'];
+const SLOW = ['test/**/*.slow.test.ts', 'test/core/crash.test.ts'];
 
 export default defineConfig({
   // The docs' examples import pakt by name, as a user's project does: here, from the sources.
