@@ -454,7 +454,7 @@ Publishing does more than the floor. A worker thread copies the input into the s
 folder (a reflink where the filesystem has them; on ext4 a real copy, 0.6–2.3 s per GiB on this
 VM, the cost of the new page-cache pages varying from run to run), the archive's end first, then
 the rest from the start, and hashes the copy in file order; meanwhile the validator already reads
-the copy and checks every rule of SPEC §1, each of its reads waiting until its bytes are written
+the copy and checks every rule of the package format, each of its reads waiting until its bytes are written
 (so the "intake" step is only the start of the copy, and the "validate" step holds the rest of
 it). Once whole, the copy is flushed to disk while validation goes on, so the store's fsync and rename (the
 "store" step) find almost nothing left to write. The copy is what makes the stored archive the
