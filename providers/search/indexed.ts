@@ -1,6 +1,6 @@
 /**
  * The fast search provider: the default. In memory (capabilities.persistent false: the manager
- * rebuilds it at open, ~2 s for 227k packages), incremental on upsert/remove.
+ * rebuilds it at first use; docs/search.md has the figures), incremental on upsert/remove.
  *
  * Candidates come from two indexes, chosen by measurement (docs/search.md):
  * - a trie of names (indexed/name-trie.ts): the exact name, every name within 1-2 edits
@@ -306,7 +306,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     async rebuild(input: AsyncIterable<SearchDocument> | Iterable<SearchDocument>) {
       // Build aside and swap, so searches during a rebuild see the old index, and a bad document leaves it intact.
       const next = emptyState();
-      // A plain iterable (an array) is read without an await per document: 227k awaits cost a second.
+      // A plain iterable (an array) is read without an await per document: an await each adds up.
       if (Symbol.iterator in input) for (const doc of input) add(next, storeDocument(doc));
       else for await (const doc of input) add(next, storeDocument(doc));
       next.words.prepare();
