@@ -8,28 +8,33 @@ import { GLOBAL_OPTIONS } from './globals.js';
 
 const MIN_WIDTH = 40;
 
-/** Lays out `label` and `text` as a two-column entry, wrapping `text` at `width`. */
-function entry(label: string, text: string, labelWidth: number, width: number, indent = 2): string[] {
-  const pad = indent + labelWidth + 2;
-  const room = Math.max(20, width - pad);
-  const words = text.split(/\s+/).filter(Boolean);
+/** `text` as lines of at most `room` characters (a word longer than that stands alone). */
+function wrap(text: string, room: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const w of words) {
+  for (const w of text.split(/\s+/).filter(Boolean)) {
     if (line !== '' && line.length + 1 + w.length > room) {
       lines.push(line);
       line = w;
     } else line = line === '' ? w : `${line} ${w}`;
   }
   lines.push(line);
-  const head = `${' '.repeat(indent)}${label}`;
-  if (head.length + 2 > pad) return [head, ...lines.map((l) => `${' '.repeat(pad)}${l}`)];
-  return [`${head.padEnd(pad)}${lines[0]}`, ...lines.slice(1).map((l) => `${' '.repeat(pad)}${l}`)];
+  return lines;
 }
 
-/** Plain text wrapped at `width`. */
-function paragraph(text: string, width: number): string[] {
-  return entry('', text, 0, width, 0).map((l) => l.trimEnd());
+/** Lays out `label` and `text` as a two-column entry, wrapping `text` at `width`. */
+function entry(label: string, text: string, labelWidth: number, width: number, indent = 2): string[] {
+  const pad = indent + labelWidth + 2;
+  const lines = wrap(text, Math.max(20, width - pad));
+  const head = `${' '.repeat(indent)}${label}`;
+  const rest = (ls: string[]) => ls.map((l) => `${' '.repeat(pad)}${l}`);
+  if (head.length + 2 > pad) return [head, ...rest(lines)];
+  return [`${head.padEnd(pad)}${lines[0]}`, ...rest(lines.slice(1))];
+}
+
+/** Plain text wrapped at `width`, indented by `indent`. */
+function paragraph(text: string, width: number, indent = 0): string[] {
+  return wrap(text, Math.max(20, width - indent)).map((l) => `${' '.repeat(indent)}${l}`);
 }
 
 export function optionLabel(name: string, spec: OptionSpec): string {
@@ -53,7 +58,7 @@ export function commandHelp(cmd: Command, width: number): string {
   lines.push('', 'global options:', ...optionLines(GLOBAL_OPTIONS, width));
   if (cmd.examples.length > 0) {
     lines.push('', 'examples:');
-    for (const e of cmd.examples) lines.push(`  ${e.command}`, ...paragraph(e.does, width - 6).map((l) => `      ${l}`));
+    for (const e of cmd.examples) lines.push(`  ${e.command}`, ...paragraph(e.does, width, 6));
   }
   return lines.join('\n') + '\n';
 }

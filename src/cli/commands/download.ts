@@ -13,7 +13,7 @@ const download: Command = {
   group: 'packages',
   examples: [
     { command: 'pakt download left-pad', does: 'write left-pad-<latest>.zip in the current folder' },
-    { command: "pakt download left-pad '^1.0.0' -o - | unzip -l /dev/stdin", does: 'stream the highest 1.x archive to another program' },
+    { command: "pakt download left-pad '^1.0.0' -o - | sha256sum", does: 'stream the highest 1.x archive, verified, to another program' },
   ],
   options: {
     output: { type: 'string', short: 'o', value: '<file|->', description: 'where to write the archive; `-` is stdout' },
