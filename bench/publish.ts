@@ -23,34 +23,19 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createZipValidator, openRegistry } from '../providers/index.js';
 import { buildPackage, packDirectory, type PackResult } from '../src/package/pack.js';
-import { naiveFloor, tightFloor } from './validate.js';
+import { blobPath } from '../providers/storage/fs-cas-layout.js';
+import { textBytes } from './lib/data.js';
+import { naiveFloor, tightFloor } from './lib/floors.js';
 import { machineLine, peakRssMb, percentile, REPO_ROOT, table, writeSection } from './lib/report.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const MiB = 1024 * 1024;
-/** Marks this file run as a measuring child (not `--child`: bench/validate.ts, imported here, answers to that). */
+/** Marks this file run as a measuring child. */
 const CHILD_FLAG = '--publish-bench-child';
 
 interface Sizes {
   smallCount: number;
   bigBytes: number;
-}
-
-/** Pseudo-random words: compressible like source text, but not trivially. */
-function textBytes(n: number, seed: number): Buffer {
-  const words = ['const', 'function', 'return', 'package', 'registry', 'version', 'import', 'export', 'value', 'result', 'error', 'stream', 'archive', 'digest', 'search', 'index'];
-  const parts: string[] = [];
-  let size = 0;
-  let x = seed >>> 0 || 1;
-  while (size < n) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const w = `${words[(x >>> 0) % words.length]}${(x >>> 8) % 1000} `;
-    parts.push(w);
-    size += w.length;
-  }
-  return Buffer.from(parts.join('').slice(0, n));
 }
 
 async function makeSmallPackages(dir: string, count: number): Promise<PackResult[]> {
@@ -363,7 +348,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
     const validatorMs = Math.min((await child(['validator', '', big.file, warm]))['ms']!, (await child(['validator', '', big.file, warm]))['ms']!);
     const step = (name: string): number => pub[`step:${name}`] ?? 0;
     const otherSteps = Object.entries(pub).filter(([k]) => k.startsWith('step:') && !['step:intake', 'step:validate', 'step:store'].includes(k)).reduce((sum, [, v]) => sum + v, 0);
-    const blob = path.join(store, 'content-v1', 'sha256', big.digest.slice(7, 9), big.digest.slice(9, 11), big.digest.slice(11));
+    const blob = blobPath(store, big.digest);
     const shaBefore = (await child(['sha256', store, blob]))['ms']!;
     const dlFirst = await child(['download-stream', store, '']);
     const dlSecond = await child(['download-stream', store, '']);
@@ -454,7 +439,7 @@ Publishing does more than the floor. A worker thread copies the input into the s
 folder (a reflink where the filesystem has them; on ext4 a real copy, 0.6–2.3 s per GiB on this
 VM, the cost of the new page-cache pages varying from run to run), the archive's end first, then
 the rest from the start, and hashes the copy in file order; meanwhile the validator already reads
-the copy and checks every rule of SPEC §1, each of its reads waiting until its bytes are written
+the copy and checks every rule of the package format, each of its reads waiting until its bytes are written
 (so the "intake" step is only the start of the copy, and the "validate" step holds the rest of
 it). Once whole, the copy is flushed to disk while validation goes on, so the store's fsync and rename (the
 "store" step) find almost nothing left to write. The copy is what makes the stored archive the

@@ -63,7 +63,8 @@ function prepare(c: ResolveCase): { versions: number; run: () => Promise<Answer>
         return { solution };
       } catch (err) {
         // Any failure is an answer here (an invalid root range too): the script prints it and exits 0.
-        if (isRegistryError(err)) return { error: String(err.details['explanation'] ?? err.message) };
+        if (isRegistryError(err, 'E_UNSATISFIABLE')) return { error: err.details.explanation ?? err.message };
+        if (isRegistryError(err)) return { error: err.message };
         throw err;
       }
     },

@@ -11,6 +11,7 @@ import { run as runOci } from './oci.js';
 import { run as runPostgres } from './postgres.js';
 import { run as runInstall } from './install.js';
 import { run as runScan } from './scan.js';
+import { run as runHostile } from './hostile.js';
 
 const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['validate', () => runValidate()],
@@ -21,6 +22,7 @@ const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['postgres', () => runPostgres([])],
   ['install', () => runInstall([])],
   ['scan', () => runScan([])],
+  ['hostile', () => runHostile()],
 ];
 
 async function main(): Promise<void> {

@@ -15,58 +15,18 @@
  *   npm run --silent bench:validate -- --quick   ~64 MiB (a smoke run)
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import fsp from 'node:fs/promises';
-import zlib from 'node:zlib';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import yauzl from 'yauzl';
 import { packDirectory } from '../src/package/pack.js';
+import { noise, sparse, textBytes } from './lib/data.js';
+import { naiveFloor, tightFloor } from './lib/floors.js';
 import { validateArchiveFile } from '../src/package/validate-archive.js';
 import { machineLine, peakRssMb, REPO_ROOT, table, writeSection } from './lib/report.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const MiB = 1024 * 1024;
-
-/** xorshift32 filled bytes: incompressible to deflate, cheap to make, the same every run. */
-function noise(n: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(n + 4);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out.writeUInt32LE(x >>> 0, i);
-  }
-  return out.subarray(0, n);
-}
-
-/** Words with numbers: compresses about 3-4:1, like source code. */
-function text(n: number, seed: number): Buffer {
-  const words = ['const', 'function', 'return', 'package', 'registry', 'version', 'import', 'export', 'value', 'result', 'error', 'stream', 'archive', 'digest'];
-  const parts: string[] = [];
-  let size = 0;
-  let x = seed >>> 0 || 1;
-  while (size < n) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const w = `${words[(x >>> 0) % words.length]}${(x >>> 8) % 1000}${(x & 31) === 0 ? '\n' : ' '}`;
-    parts.push(w);
-    size += w.length;
-  }
-  return Buffer.from(parts.join('').slice(0, n));
-}
-
-/** Long runs with a little noise: compresses ~50:1, well inside the 1000:1 ratio limit. */
-function sparse(n: number, seed: number): Buffer {
-  const out = Buffer.alloc(n, 0x20);
-  const bits = noise(Math.ceil(n / 64), seed);
-  for (let i = 0; i < bits.length; i++) out[i * 64] = bits[i]!;
-  return out;
-}
 
 interface Generated {
   files: number;
@@ -80,7 +40,7 @@ function generate(dir: string, targetBytes: number): Generated {
   let bytes = 0;
   let files = 0;
   let seed = 12345;
-  const makers = [noise, noise, noise, text, text, sparse];
+  const makers = [noise, noise, noise, textBytes, textBytes, sparse];
   while (bytes < targetBytes) {
     seed = (seed * 1103515245 + 12345) >>> 0;
     // Mostly small files, some medium, a few large: like a real plugin with assets.
@@ -89,126 +49,11 @@ function generate(dir: string, targetBytes: number): Generated {
     const make = makers[(seed >>> 8) % makers.length]!;
     const folder = path.join(dir, `dir-${files % 37}`, `sub-${files % 5}`);
     mkdirSync(folder, { recursive: true });
-    writeFileSync(path.join(folder, `file-${files}.${make === text ? 'txt' : 'bin'}`), make(size, seed));
+    writeFileSync(path.join(folder, `file-${files}.${make === textBytes ? 'txt' : 'bin'}`), make(size, seed));
     bytes += size;
     files++;
   }
   return { files, bytes };
-}
-
-/** Naive floor: yauzl's own streams, one per entry (what most code that reads a ZIP does). */
-export async function naiveFloor(file: string): Promise<number> {
-  const zip = await openLazy(file);
-  let entries = 0;
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', () => resolve());
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) return reject(err);
-        const hash = createHash('sha256');
-        stream.on('data', (chunk: Buffer) => hash.update(chunk));
-        stream.on('error', reject);
-        stream.on('end', () => {
-          hash.digest('hex');
-          entries++;
-          zip.readEntry();
-        });
-      });
-    });
-    zip.readEntry();
-  });
-  zip.close();
-  return entries;
-}
-
-function openLazy(file: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true, validateEntrySizes: false }, (err, z) => (err ? reject(err) : resolve(z))));
-}
-
-/**
- * Tight floor: the same reading strategy as the validator (central directory through yauzl,
- * then entry data in file order through one reused window, small entries inflated in one call,
- * large ones in 256 KiB chunks with four in flight, and each inflated chunk hashed in a microtask
- * so that zlib's next chunk is inflated on the thread pool meanwhile), with every check left out.
- * The ratio to this floor is the cost of the checks themselves. It is kept as fast as the
- * validator's own reading: a floor the validator could beat would flatter every ratio to it.
- */
-export async function tightFloor(file: string): Promise<number> {
-  const zip = await openLazy(file);
-  const entries: yauzl.Entry[] = [];
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', () => resolve());
-    zip.on('entry', (e: yauzl.Entry) => {
-      entries.push(e);
-      zip.readEntry();
-    });
-    zip.readEntry();
-  });
-  zip.close();
-  entries.sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
-  const fd = await fsp.open(file, 'r');
-  const WINDOW = 1024 * 1024;
-  const window = Buffer.allocUnsafe(WINDOW);
-  let windowStart = -1;
-  let windowLength = 0;
-  const readAt = async (offset: number, length: number): Promise<Buffer> => {
-    if (offset >= windowStart && offset + length <= windowStart + windowLength) return window.subarray(offset - windowStart, offset - windowStart + length);
-    if (length > WINDOW / 2) {
-      const b = Buffer.allocUnsafe(length);
-      await fd.read(b, 0, length, offset);
-      return b;
-    }
-    const { bytesRead } = await fd.read(window, 0, WINDOW, offset);
-    windowStart = offset;
-    windowLength = bytesRead;
-    return window.subarray(0, length);
-  };
-  const SLOTS = 4;
-  const chunks = Array.from({ length: SLOTS }, () => Buffer.allocUnsafe(256 * 1024));
-  try {
-    for (const e of entries) {
-      const header = await readAt(e.relativeOffsetOfLocalHeader, 30);
-      const dataStart = e.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-      const hash = createHash('sha256');
-      if (e.compressedSize <= 256 * 1024 && e.uncompressedSize <= 256 * 1024) {
-        const data = await readAt(dataStart, e.compressedSize);
-        hash.update(e.compressionMethod === 8 ? zlib.inflateRawSync(data) : data);
-      } else {
-        const inflater = e.compressionMethod === 8 ? zlib.createInflateRaw({ chunkSize: 1024 * 1024 }) : null;
-        let hashing = Promise.resolve();
-        const done = inflater ? new Promise<void>((resolve, reject) => inflater.on('data', (c: Buffer) => (hashing = hashing.then(() => void hash.update(c)))).on('end', resolve).on('error', reject)) : Promise.resolve();
-        const size = chunks[0]!.length;
-        const count = Math.ceil(e.compressedSize / size);
-        const length = (k: number) => Math.min(size, e.compressedSize - k * size);
-        // A buffer is refilled once zlib has consumed its previous chunk.
-        const consumed: Array<Promise<void>> = [];
-        const readChunk = async (k: number): Promise<void> => {
-          if (k >= SLOTS) await consumed[k - SLOTS];
-          await fd.read(chunks[k % SLOTS]!, 0, length(k), dataStart + k * size);
-        };
-        let pending = count > 0 ? readChunk(0) : undefined;
-        for (let k = 0; k < count; k++) {
-          await pending;
-          pending = k + 1 < count ? readChunk(k + 1) : undefined;
-          const data = chunks[k % SLOTS]!.subarray(0, length(k));
-          if (inflater) consumed[k] = new Promise<void>((resolve) => inflater.write(data, () => resolve()));
-          else {
-            hash.update(data);
-            consumed[k] = Promise.resolve();
-          }
-        }
-        inflater?.end();
-        await done;
-        await hashing;
-      }
-      hash.digest('hex');
-    }
-  } finally {
-    await fd.close();
-  }
-  return entries.length;
 }
 
 interface ChildResult {
@@ -298,7 +143,7 @@ export async function run(): Promise<void> {
       '',
       machineLine(),
       '',
-      `One package of ${generated.files} files: ${(generated.bytes / MiB).toFixed(0)} MiB of content (half incompressible, a third text-like, the rest highly compressible; 1 KiB to 48 MiB per file), a ${(archiveBytes / MiB).toFixed(0)} MiB archive written by \`pakt pack\` (${(tPack / 1000).toFixed(1)} s, which includes its own validation of the result). Each measurement is a fresh child process with the archive in the page cache, after one warm-up run on a tiny package (which compiles the validator's JSON Schemas, a once-per-process cost of about 0.15 s); best of two runs. Both floors read the archive, inflate and sha256-hash every entry and check nothing: the naive one with a yauzl stream per entry, the tight one with the validator's own read strategy (one reused window, small entries inflated in one call, large ones in 256 KiB chunks, four in flight, each inflated chunk hashed while zlib inflates the next), so the ratio to the tight floor is the cost of the checks alone. On this archive of mostly small files the validator is the faster of the two (its reader reads ahead of small reads, the floor's window is refilled entry by entry); on the 4 MiB entries of the publish bench's 1 GiB archive the floor is the faster (see there). Ours is \`validateArchiveFile\` with every rule of SPEC §1 (CRC-32 and sha256 of every entry in the same pass).`,
+      `One package of ${generated.files} files: ${(generated.bytes / MiB).toFixed(0)} MiB of content (half incompressible, a third text-like, the rest highly compressible; 1 KiB to 48 MiB per file), a ${(archiveBytes / MiB).toFixed(0)} MiB archive written by \`pakt pack\` (${(tPack / 1000).toFixed(1)} s, which includes its own validation of the result). Each measurement is a fresh child process with the archive in the page cache, after one warm-up run on a tiny package (which compiles the validator's JSON Schemas, a once-per-process cost of about 0.15 s); best of two runs. Both floors read the archive, inflate and sha256-hash every entry and check nothing: the naive one with a yauzl stream per entry, the tight one with the validator's own read strategy (one reused window, small entries inflated in one call, large ones in 256 KiB chunks, four in flight, each inflated chunk hashed while zlib inflates the next), so the ratio to the tight floor is the cost of the checks alone. On this archive of mostly small files the validator is the faster of the two (its reader reads ahead of small reads, the floor's window is refilled entry by entry); on the 4 MiB entries of the publish bench's 1 GiB archive the floor is the faster (see there). Ours is \`validateArchiveFile\` with every rule of the package format (CRC-32 and sha256 of every entry in the same pass).`,
       '',
       table(
         ['', 'time', 'archive MB/s', 'content MB/s', 'peak RSS'],

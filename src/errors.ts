@@ -6,18 +6,20 @@
  * generated from it (`npm run docs:errors`) and test/meta/errors-documented.test.ts keeps them in
  * step. Codes are never renamed or reused once released.
  */
-import { GENERAL_ERRORS } from './error-catalogue/general.js';
+import type { ValidationIssue } from './contracts/validation.js';
+import { GENERAL_ERRORS, type GeneralErrorDetails } from './error-catalogue/general.js';
+import { PACKAGE_ERRORS, type PackageErrorDetails } from './error-catalogue/package.js';
+import { REGISTRY_ERRORS, type RegistryErrorDetails } from './error-catalogue/registry.js';
+import { RESOLVE_ERRORS, type ResolveErrorDetails } from './error-catalogue/resolve.js';
+import { SEARCH_ERRORS, type SearchErrorDetails } from './error-catalogue/search.js';
 import { METADATA_SERVER_ERRORS } from './error-catalogue/metadata-server.js';
 import { INSTALL_ERRORS } from './error-catalogue/install.js';
-import { PACKAGE_ERRORS } from './error-catalogue/package.js';
-import { REGISTRY_ERRORS } from './error-catalogue/registry.js';
 import { REMOTE_ERRORS } from './error-catalogue/remote.js';
-import { RESOLVE_ERRORS } from './error-catalogue/resolve.js';
 import { SCAN_ERRORS } from './error-catalogue/scan.js';
-import { SEARCH_ERRORS } from './error-catalogue/search.js';
 import type { ErrorSpec } from './error-catalogue/spec.js';
 
 export type { ErrorSpec } from './error-catalogue/spec.js';
+export type { GeneralErrorDetails, PackageErrorDetails, RegistryErrorDetails, ResolveErrorDetails, SearchErrorDetails };
 
 export const ERROR_CATALOGUE = {
   ...GENERAL_ERRORS,
@@ -34,7 +36,10 @@ export const ERROR_CATALOGUE = {
 /** The closed union of every stable error code. */
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
-/** Structured details a thrower can attach; all optional, all JSON-serialisable. */
+/**
+ * Details every code may carry; all optional, all JSON-serialisable. Fields particular to some
+ * codes are typed per code in ErrorDetailsByCode (each area's table declares its own).
+ */
 export interface ErrorDetails {
   /** The file, archive entry or JSON pointer the error is about. */
   path?: string;
@@ -46,9 +51,30 @@ export interface ErrorDetails {
   limit?: { name: string; value: number };
   /** Overrides the catalogue's hint where the thrower knows better (e.g. "did you mean ...?"). */
   hint?: string;
-  /** Anything else that helps a program act on the error. */
-  [key: string]: unknown;
+  /** The package (and version) the error is about. */
+  name?: string;
+  version?: string;
+  /** Every problem found, when there were several (an invalid package's validation report). */
+  errors?: ValidationIssue[];
+  /** The operating system's code of the failure behind this one (ENOENT, EACCES, ...). */
+  syscallCode?: string;
+  /** SQLite's result code of the failure behind this one (SQLITE_BUSY, SQLITE_CORRUPT, ...). */
+  sqliteCode?: string;
+  /** The pipeline step that failed (publish, delete, ...). */
+  step?: string;
+  /** Undo steps that failed in turn after the failure: "<step>: <message>" each. */
+  rollbackErrors?: string[];
+  /** Recording this failure in the audit log failed too: why. */
+  auditError?: string;
+  /** Versions an operation on several (delete of every version) had completed before it failed. */
+  deleted?: string[];
 }
+
+/** Fields particular to some codes, from every area's table. */
+export interface ErrorDetailsByCode extends GeneralErrorDetails, PackageErrorDetails, RegistryErrorDetails, ResolveErrorDetails, SearchErrorDetails {}
+
+/** The details of an error of code C: the common fields and the code's own. */
+export type DetailsOf<C extends ErrorCode> = ErrorDetails & (C extends keyof ErrorDetailsByCode ? ErrorDetailsByCode[C] : unknown);
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CATALOGUE, value);
@@ -57,14 +83,14 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export class RegistryError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'RegistryError';
   readonly code: C;
-  readonly details: ErrorDetails;
+  readonly details: DetailsOf<C>;
 
   /**
    * @param code    the stable code
    * @param message what was wrong, naming the subject, the rule and the numbers
    * @param details structured fields; `cause` goes in options
    */
-  constructor(code: C, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(code: C, message: string, details: DetailsOf<C> = {} as DetailsOf<C>, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = details;
@@ -83,13 +109,13 @@ export class RegistryError<C extends ErrorCode = ErrorCode> extends Error {
     return this.spec.userFault;
   }
 
-  toJSON(): { code: C; message: string; hint: string } & ErrorDetails {
-    const { hint: _hint, ...rest } = this.details;
-    return { ...rest, code: this.code, message: this.message, hint: this.hint };
+  toJSON(): { code: C; message: string; hint: string } & Omit<DetailsOf<C>, 'hint'> {
+    const { hint: _hint, ...rest } = this.details as ErrorDetails;
+    return { ...(rest as Omit<DetailsOf<C>, 'hint'>), code: this.code, message: this.message, hint: this.hint };
   }
 }
 
-export function isRegistryError(value: unknown, code?: ErrorCode): value is RegistryError {
+export function isRegistryError<C extends ErrorCode = ErrorCode>(value: unknown, code?: C): value is RegistryError<C> {
   return value instanceof RegistryError && (code === undefined || value.code === code);
 }
 

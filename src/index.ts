@@ -6,7 +6,8 @@
  *   await registry.publishPackage('left-pad-1.0.0.zip');
  *
  * openRegistry is re-exported from providers/index.ts, the composition root: this is the one place
- * src/ reaches the default implementations. Everything else here is the core and its contracts.
+ * src/ reaches the default implementations. Everything else here is the core, its contracts and
+ * the package format's tools.
  */
 export { openRegistry, defaultProviders, isStore, type OpenRegistryOptions, type DefaultProviderOptions, type DefaultProviders } from '../providers/index.js';
 export { defaultScanner, ADVISORIES_FILE } from '../providers/index.js';
@@ -16,6 +17,8 @@ export type * from './resolve/types.js';
 export type * from './install/types.js';
 export { listInstalled, LOCKFILE_NAME, parseLockfile, serializeLockfile, portablePathProblems, isPortablePath, type Lockfile, type LockedPackage, type PortableProblem, type PortableRule } from './install/index.js';
 export * from './contracts/index.js';
-export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistryError, type ErrorCode, type ErrorDetails, type ErrorSpec } from './errors.js';
-export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 export * from './scan/index.js';
+export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistryError, type DetailsOf, type ErrorCode, type ErrorDetails, type ErrorDetailsByCode, type ErrorSpec } from './errors.js';
+export { DEFAULT_LIMITS, resolveLimits, SMALL_ARCHIVE_BYTES, type Limits } from './limits.js';
+// The package format's tools (docs/package-format.md): pack a folder, build an archive from memory.
+export { packDirectory, buildPackage, defaultArchiveName, type PackResult, type PackOptions, type BuildPackageInput, type BuildPackageOptions } from './package/pack.js';

@@ -21,6 +21,10 @@ export interface Limits {
   readonly maxCompressionRatio: number;
   /** Entries whose uncompressed size is below this are exempt from the ratio check. */
   readonly compressionRatioExemptBytes: number;
+  /** Uncompressed total : archive size allowed for the archive as a whole (bounds the cost of inflating it). */
+  readonly maxTotalCompressionRatio: number;
+  /** Archives whose uncompressed total is below this are exempt from the total ratio check. */
+  readonly totalCompressionRatioExemptBytes: number;
   /** metadata.json, uncompressed. */
   readonly maxMetadataBytes: number;
   /** manifest.json, uncompressed. */
@@ -45,6 +49,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxUncompressedBytes: 8 * GiB,
   maxCompressionRatio: 1000,
   compressionRatioExemptBytes: 1 * MiB,
+  maxTotalCompressionRatio: 100,
+  totalCompressionRatioExemptBytes: 64 * MiB,
   maxMetadataBytes: 1 * MiB,
   maxManifestBytes: 32 * MiB,
   maxPathBytes: 1024,
@@ -54,6 +60,13 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxRangeChars: 1024,
   maxQueryChars: 256,
 });
+
+/**
+ * Archives up to this size are handled whole, in memory: intake keeps them without a temp file,
+ * the validator reads them with one read, and storage receives them through putBytes (fs-cas
+ * writes them in place). A threshold between two ways of doing the same work, not a host limit.
+ */
+export const SMALL_ARCHIVE_BYTES = 1 * MiB;
 
 /** Merges host overrides over the defaults; refuses unknown names and non-positive values. */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

@@ -6,17 +6,16 @@
  * temp file (checking its size) and makes it durable, get() verifies size and digest while
  * streaming and quarantines a blob that fails, and writing a digest twice is harmless.
  *
- * In your own project, import from the package instead of the relative paths below:
- *   import { CORE_VERSION, RegistryError, type StorageProvider } from 'pakt';
- * The test test/core/docs-example.test.ts runs the storage conformance suite against this file
- * and publishes and downloads through a CoreRegistryManager with it.
+ * It imports pakt by its package name, as your project would; its test, flat-storage.test.ts
+ * beside it, runs the storage conformance suite against it and publishes and downloads through a
+ * CoreRegistryManager with it (in this repository, and in CI against the packed package).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { CORE_VERSION, RegistryError, type BlobInfo, type Digest, type StorageProvider } from '../../src/index.js';
+import { CORE_VERSION, RegistryError, type BlobInfo, type Digest, type StorageProvider } from 'pakt';
 
 export interface FlatStorageOptions {
   /** The folder holding the blobs; created if missing. */

@@ -50,8 +50,12 @@ export interface SqliteMetadataOptions {
   synchronous?: 'full' | 'normal';
   /** Rows fetched per query by allVersions() (default 500): bounds memory, whatever the store size. */
   pageSize?: number;
-  /** The schema history to apply; only tests of the migration runner pass their own. */
-  migrations?: readonly Migration[];
+  /**
+   * The schema history to apply; only tests of the migration runner pass their own. Spelled out
+   * rather than as sqlite-migrations.ts's Migration, whose module needs better-sqlite3's types:
+   * a public type must not need a devDependency.
+   */
+  migrations?: ReadonlyArray<{ version: number; description: string; sql: string }>;
 }
 
 interface Row {

@@ -29,7 +29,7 @@ function stringList(value: unknown, field: string, name: string): string[] {
   return value as string[];
 }
 
-/** Most packages have no tags or capabilities: one shared empty list spares 227k allocations. */
+/** Most packages have no tags or capabilities: one shared empty list spares an allocation each. */
 const NONE: readonly string[] = Object.freeze([]);
 
 function copyList(list: readonly string[]): string[] {

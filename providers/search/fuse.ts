@@ -1,7 +1,7 @@
 /**
  * The simple search provider: fuse.js over name, description, tags, author and capabilities.
- * Good for small registries (a few thousand packages): every query scans every document, so at
- * 227k packages a query takes seconds (docs/search.md); createIndexedSearch is the fast one.
+ * Good for small registries (a few thousand packages): every query scans every document, so a
+ * large registry waits seconds per query (docs/search.md); createIndexedSearch is the fast one.
  *
  * Behaviour shared with every search provider (test/conformance/search.suite.ts):
  * - the exact name comes first with `exact: true`;
@@ -49,7 +49,8 @@ export function createFuseSearch(options: FuseSearchOptions = {}): SearchProvide
     const { limit, offset, filters } = resolveSearchOptions(searchOptions);
     const matches: Ranked[] = [];
     if (q === '') {
-      for (const stored of docs.values()) if (matchesFilters(stored, filters)) matches.push({ stored, score: 0, exact: false });
+      // A listing: every package scores the same; downloads order them.
+      for (const stored of docs.values()) if (matchesFilters(stored, filters)) matches.push({ stored, score: 1, exact: false });
       return paginate(matches, limit, offset);
     }
     let exactSeen = false;

@@ -1,6 +1,6 @@
 /**
  * The fast search provider: the default. In memory (capabilities.persistent false: the manager
- * rebuilds it at open, ~2 s for 227k packages), incremental on upsert/remove.
+ * rebuilds it at first use; docs/search.md has the figures), incremental on upsert/remove.
  *
  * Candidates come from two indexes, chosen by measurement (docs/search.md):
  * - a trie of names (indexed/name-trie.ts): the exact name, every name within 1-2 edits
@@ -17,6 +17,7 @@
  */
 import { CORE_VERSION, type SearchDocument, type SearchOptions, type SearchProvider, type SearchResult } from '../../src/contracts/index.js';
 import { resolveLimits, type Limits } from '../../src/limits.js';
+import { sortedIncludes } from '../../src/util/partition-point.js';
 import { hasFilters, matchesFilters, storeDocument, withDownloads, type SearchFilters, type StoredDocument } from './document.js';
 import { NameTrie } from './indexed/name-trie.js';
 import { words } from './indexed/tokenize.js';
@@ -50,16 +51,21 @@ export interface RankingWeights {
   popularity: number;
 }
 
+/**
+ * Every strength is at least 1 above what its weakest reading can lose (a description match of
+ * some of many words, the largest edit penalty of the edit budget), so a real match never scores
+ * 0 or below: scores read "higher is better" as they stand.
+ */
 export const DEFAULT_WEIGHTS: RankingWeights = Object.freeze({
-  exact: 3,
-  prefix: 2,
+  exact: 4,
+  prefix: 3,
   edit: 0,
   editShortQuery: 6,
   secondEdit: 0.2,
   typedPast: 0.3,
-  words: 1,
+  words: 2,
   wordsInName: 0.05,
-  wordFallback: 0,
+  wordFallback: 1,
   popularity: 1,
 });
 
@@ -69,6 +75,9 @@ export interface IndexedSearchOptions {
   /** Ranking weights, for a host that wants another balance (e.g. popularity off: 0). */
   weights?: Partial<RankingWeights>;
 }
+
+/** The score of every package an empty query lists (their order is by downloads). */
+const LISTED = 1;
 
 /** Words of a query beyond this many are ignored: an AND of more words adds nothing but work. */
 export const MAX_QUERY_WORDS = 8;
@@ -107,18 +116,6 @@ export const MAX_DOCUMENT_WORDS = 256;
 
 function docWords(stored: StoredDocument): string[] {
   return words(`${stored.doc.name} ${stored.doc.description ?? ''}`, MAX_DOCUMENT_WORDS);
-}
-
-/** Binary search in an ascending id list. */
-function sortedHas(list: readonly number[], id: number): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return list[lo] === id;
 }
 
 function popularity(downloads: number): number {
@@ -160,10 +157,10 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     const top = new TopK(offset + limit);
     if (!hasFilters(filters)) {
       // Best-first down the trie: the most downloaded names without looking at the others.
-      for (const id of state.trie.topByWeight(0, offset + limit)) top.offer(state.docs[id]!, 0);
+      for (const id of state.trie.topByWeight(0, offset + limit)) top.offer(state.docs[id]!, LISTED);
       return top.page(limit, offset, state.live - top.count);
     }
-    for (const stored of state.docs) if (stored !== undefined && matchesFilters(stored, filters)) top.offer(stored, 0);
+    for (const stored of state.docs) if (stored !== undefined && matchesFilters(stored, filters)) top.offer(stored, LISTED);
     return top.page(limit, offset);
   }
 
@@ -249,7 +246,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
       if (prefixNotTaken > 0) {
         underPrefix = new Set();
         if (state.trie.namesUnder(prefixNode) < found.length) {
-          state.trie.forEachUnder(prefixNode, (id) => sortedHas(found, id) && underPrefix!.add(id));
+          state.trie.forEachUnder(prefixNode, (id) => sortedIncludes(found, id) && underPrefix!.add(id));
         } else {
           for (const id of found) if (state.docs[id]!.key.startsWith(q)) underPrefix.add(id);
         }
@@ -309,7 +306,7 @@ export function createIndexedSearch(options: IndexedSearchOptions = {}): SearchP
     async rebuild(input: AsyncIterable<SearchDocument> | Iterable<SearchDocument>) {
       // Build aside and swap, so searches during a rebuild see the old index, and a bad document leaves it intact.
       const next = emptyState();
-      // A plain iterable (an array) is read without an await per document: 227k awaits cost a second.
+      // A plain iterable (an array) is read without an await per document: an await each adds up.
       if (Symbol.iterator in input) for (const doc of input) add(next, storeDocument(doc));
       else for await (const doc of input) add(next, storeDocument(doc));
       next.words.prepare();

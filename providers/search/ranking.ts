@@ -34,45 +34,6 @@ export function roundScore(score: number): number {
 }
 
 /**
- * Like paginate, but for large candidate sets: keeps only the best offset+limit with a bounded
- * heap (O(n log(offset+limit))) instead of sorting every match.
- */
-export function paginateTop(matches: Ranked[], limit: number, offset: number): SearchResult {
-  const want = offset + limit;
-  if (matches.length <= 4 * want + 256) return paginate(matches, limit, offset);
-  // Max-heap on "worst first" so the root is the weakest of the kept ones.
-  const heap: Ranked[] = [];
-  const worse = (a: Ranked, b: Ranked) => compareRanked(a, b) > 0;
-  for (const m of matches) {
-    if (heap.length < want) {
-      heap.push(m);
-      let i = heap.length - 1;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!worse(heap[i]!, heap[p]!)) break;
-        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-        i = p;
-      }
-    } else if (want > 0 && compareRanked(m, heap[0]!) < 0) {
-      heap[0] = m;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let w = i;
-        if (l < heap.length && worse(heap[l]!, heap[w]!)) w = l;
-        if (r < heap.length && worse(heap[r]!, heap[w]!)) w = r;
-        if (w === i) break;
-        [heap[i], heap[w]] = [heap[w]!, heap[i]!];
-        i = w;
-      }
-    }
-  }
-  const page = paginate(heap, limit, offset);
-  return { total: matches.length, items: page.items };
-}
-
-/**
  * Keeps the best `size` matches of a stream without sorting (or even allocating for) the rest:
  * a candidate worse than the weakest kept one costs one comparison. Used where a query can match
  * tens of thousands of packages (a common word) but only one page is shown.

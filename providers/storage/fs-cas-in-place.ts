@@ -7,8 +7,7 @@
  *
  * Alone, creating and writing the file are synchronous and only the flushes go to the thread
  * pool: the caller (publish) validates these bytes meanwhile, and on the thread pool the create
- * and the write each waited for validation to end before the next could start (measured: no
- * overlap at all). With other writes in flight the creation goes to the thread pool too: a file
+ * and the write each waited for validation to end before the next could start. With other writes in flight the creation goes to the thread pool too: a file
  * creation waits for the filesystem journal, which their flushes keep busy, and must not stall
  * every other publish on the main thread meanwhile.
  */

@@ -25,6 +25,7 @@ import {
   type StorageProvider,
 } from '../../src/contracts/index.js';
 import { RegistryError, toRegistryError } from '../../src/errors.js';
+import { SMALL_ARCHIVE_BYTES } from '../../src/limits.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { assertDigest, digestHex, digestOfBytes } from '../../src/util/digest.js';
 import { fsyncDir, fsyncFile } from '../../src/util/fsync.js';
@@ -90,7 +91,7 @@ export interface FsStorage extends StorageProvider {
  * before trusting it. Blobs above this size are only ever renamed into place after their flush,
  * so a file of that size found at a blob's path is whole.
  */
-export const IN_PLACE_MAX_BYTES = 1024 * 1024;
+export const IN_PLACE_MAX_BYTES = SMALL_ARCHIVE_BYTES;
 
 export function createFsStorage(options: FsStorageOptions): FsStorage {
   if (typeof options?.root !== 'string' || options.root === '') {

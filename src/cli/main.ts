@@ -1,48 +1,22 @@
 #!/usr/bin/env node
 /**
- * `pakt [global options] <command> [args]` (SPEC §4).
+ * `pakt [global options] <command> [args]` (docs/cli.md).
  * Exit codes: 0 success, 1 the operation failed, 2 usage error. Errors go to stderr as
  * `error[E_CODE]: message` plus a hint; with --json the failure is also `{"error":{...}}` on stdout.
  */
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Readable, Writable } from 'node:stream';
 import { RegistryError, toRegistryError } from '../errors.js';
-import type { Command, CommandContext } from './command.js';
+import type { Command, CommandContext, CommandOutcome } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { splitGlobalOptions, storeFolder } from './globals.js';
+import { commandHelp, commandHelpJson, generalHelp, generalHelpJson, helpWidth } from './help.js';
+import { parseCommandArgs } from './parse.js';
+import { nearest } from './suggest.js';
 
-interface GlobalOptions {
-  store?: string;
-  json: boolean;
-  quiet: boolean;
-  help: boolean;
-  version: boolean;
-  rest: string[];
-}
-
-/** Pulls the global options out of argv wherever they stand; the rest goes to the command. */
-export function splitGlobalOptions(argv: readonly string[]): GlobalOptions {
-  const out: GlobalOptions = { json: false, quiet: false, help: false, version: false, rest: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      out.rest.push(...argv.slice(i));
-      break;
-    }
-    if (arg === '--json') out.json = true;
-    else if (arg === '--quiet' || arg === '-q') out.quiet = true;
-    else if (arg === '--help' || arg === '-h') out.help = true;
-    else if (arg === '--version' || arg === '-V') out.version = true;
-    else if (arg === '--store') {
-      const value = argv[i + 1];
-      if (value === undefined) throw new RegistryError('E_USAGE', '--store needs a folder: --store <dir>');
-      out.store = value;
-      i++;
-    } else if (arg.startsWith('--store=')) out.store = arg.slice('--store='.length);
-    else out.rest.push(arg);
-  }
-  return out;
-}
+export { splitGlobalOptions } from './globals.js';
 
 function packageVersion(): string {
   const here = path.dirname(new URL(import.meta.url).pathname);
@@ -57,47 +31,47 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-function commandHelp(cmd: Command): string {
-  const lines = [`usage: pakt ${cmd.usage}`, '', cmd.summary];
-  const opts = Object.entries(cmd.options);
-  if (opts.length > 0) {
-    lines.push('', 'options:');
-    for (const [name, spec] of opts) {
-      const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ' <value>' : ''}`;
-      lines.push(`  ${flag.padEnd(28)} ${spec.description}`);
-    }
-  }
-  lines.push('', 'global options: --store <dir>  --json  --quiet  --help  --version');
-  return lines.join('\n') + '\n';
-}
-
 async function loadCommands(): Promise<Command[]> {
   const loaded = await Promise.all(Object.values(COMMANDS).map((load) => load()));
   return loaded.map((m) => m.default);
 }
 
-async function generalHelp(): Promise<string> {
-  const commands = await loadCommands();
-  const width = Math.max(...commands.map((c) => c.usage.length), 10);
-  return [
-    'pakt: an embeddable package registry for ZIP packages',
-    '',
-    'usage: pakt [--store <dir>] [--json] [--quiet] <command> [args]',
-    '',
-    'commands:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
-    '',
-    'The store defaults to $PAKT_STORE, else ./.pakt. `pakt <command> --help` for details.',
-    'Exit codes: 0 success, 1 the operation failed, 2 usage error.',
-    '',
-  ].join('\n');
-}
-
 export interface RunIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin?: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+}
+
+/** A yes/no question on the terminal; anything but y or yes is no. */
+function terminalConfirm(io: RunIo): CommandContext['confirm'] {
+  const stdin = io.stdin;
+  if (!stdin?.isTTY || !io.stdout.isTTY) return undefined;
+  return async (question) => {
+    const rl = createInterface({ input: stdin, output: io.stderr, terminal: false });
+    try {
+      return /^\s*y(es)?\s*$/i.test(await rl.question(`${question} [y/N] `));
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+function print(outcome: CommandOutcome, io: RunIo, json: boolean, quiet: boolean): void {
+  const line = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+  for (const w of outcome.warnings ?? []) io.stderr.write(`warning: ${w}\n`);
+  for (const f of outcome.failures ?? []) {
+    io.stderr.write(`error[${f.code}]: ${f.message}\n`);
+    if (!quiet) io.stderr.write(`  hint: ${f.hint}\n`);
+  }
+  if (json) {
+    if (outcome.json !== undefined) io.stdout.write(JSON.stringify(outcome.json) + '\n');
+    return;
+  }
+  if (outcome.text !== undefined) io.stdout.write(line(outcome.text));
+  if (!quiet && outcome.confirmation !== undefined && outcome.confirmation !== '') io.stdout.write(line(outcome.confirmation));
+  if (!quiet) for (const n of outcome.notes ?? []) io.stderr.write(line(n));
 }
 
 /** Runs one invocation and returns its exit code; never throws. */
@@ -105,56 +79,55 @@ export async function runCli(argv: readonly string[], io: RunIo): Promise<number
   let json = argv.includes('--json');
   let quiet = false;
   try {
-    const globals = splitGlobalOptions(argv);
-    json = globals.json;
-    quiet = globals.quiet;
+    const { globals, rest } = splitGlobalOptions(argv);
+    json = globals.json === true;
+    quiet = globals.quiet === true;
+    const width = helpWidth(io.stdout.isTTY ? io.stdout.columns : undefined);
     if (globals.version) {
       io.stdout.write(json ? JSON.stringify({ version: packageVersion() }) + '\n' : `pakt ${packageVersion()}\n`);
       return 0;
     }
-    const [verb, ...rest] = globals.rest;
+    let [verb, ...args] = rest;
+    if (verb === 'help' && args.length > 0) {
+      // `pakt help <command>` is `pakt <command> --help`.
+      [verb, ...args] = args;
+      globals.help = true;
+    }
     if (verb === undefined || verb === 'help') {
-      io.stdout.write(await generalHelp());
+      const commands = await loadCommands();
+      io.stdout.write(json ? JSON.stringify(generalHelpJson(commands)) + '\n' : generalHelp(commands, width));
+      // No command at all is a usage error, even though the help it gets is what it needs.
       return verb === undefined && !globals.help ? 2 : 0;
     }
-    const load = Object.prototype.hasOwnProperty.call(COMMANDS, verb) ? COMMANDS[verb] : undefined;
+    const load = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
     if (!load) {
-      throw new RegistryError('E_USAGE', `unknown command '${verb}'`, {
-        hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`pakt --help\`.`,
+      const guess = nearest(verb, Object.keys(COMMANDS));
+      throw new RegistryError('E_USAGE', `unknown command '${verb.slice(0, 40)}'${guess ? `; did you mean '${guess}'?` : ''}`, {
+        hint: guess ? `Did you mean \`pakt ${guess}\`? Run \`pakt --help\` for every command.` : 'Run `pakt --help` for every command.',
       });
     }
     const cmd = (await load()).default;
     if (globals.help) {
-      io.stdout.write(commandHelp(cmd));
+      io.stdout.write(json ? JSON.stringify(commandHelpJson(cmd)) + '\n' : commandHelp(cmd, width));
       return 0;
     }
-    let parsed;
-    try {
-      parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw new RegistryError('E_USAGE', `${(err as Error).message.split('\n')[0]} (pakt ${cmd.usage})`, {
-        hint: `Run \`pakt ${cmd.name} --help\`.`,
-      });
-    }
-    const n = parsed.positionals.length;
-    if (n < cmd.positionals.min || n > cmd.positionals.max) {
-      throw new RegistryError('E_USAGE', `'${cmd.name}' takes ${cmd.positionals.min === cmd.positionals.max ? cmd.positionals.min : `${cmd.positionals.min} to ${cmd.positionals.max === Infinity ? 'any number of' : cmd.positionals.max}`} argument(s), got ${n}: pakt ${cmd.usage}`, {
-        hint: `Run \`pakt ${cmd.name} --help\`.`,
-      });
-    }
+    const parsed = parseCommandArgs(cmd, args);
+    const confirm = terminalConfirm(io);
     const ctx: CommandContext = {
-      store: path.resolve(io.cwd, globals.store ?? io.env['PAKT_STORE'] ?? '.pakt'),
+      store: storeFolder(globals, io.env, io.cwd),
+      globals,
       json,
       quiet,
       cwd: io.cwd,
       env: io.env,
-      stdout: io.stdout as CommandContext['stdout'],
-      stderr: io.stderr as CommandContext['stderr'],
+      stdin: io.stdin ?? (process.stdin as Readable & { isTTY?: boolean }),
+      stdout: io.stdout,
+      stderr: io.stderr,
       interactive: io.stdout.isTTY === true,
+      ...(confirm ? { confirm } : {}),
     };
-    const outcome = await cmd.run({ positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | string[] | undefined> }, ctx);
-    if (json) io.stdout.write(JSON.stringify(outcome.json) + '\n');
-    else if (outcome.text !== undefined && !quiet) io.stdout.write(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n');
+    const outcome = await cmd.run(parsed, ctx);
+    print(outcome, io, json, quiet);
     return outcome.exitCode ?? 0;
   } catch (err) {
     const error = toRegistryError(err);
@@ -169,7 +142,7 @@ export async function runCli(argv: readonly string[], io: RunIo): Promise<number
 const invokedAs = process.argv[1] ? path.resolve(process.argv[1]) : '';
 const self = new URL(import.meta.url).pathname;
 if (invokedAs === self || invokedAs === self.replace(/\.js$/, '') || path.basename(invokedAs) === 'pakt') {
-  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+  runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -27,7 +27,7 @@ export interface SearchHit {
   name: string;
   version: string;
   description: string;
-  /** Higher is better; comparable within one result set only. */
+  /** Above 0 for every hit, higher for a better match; comparable within one result set only. */
   score: number;
   /** The query is exactly this package's name. */
   exact: boolean;

@@ -56,7 +56,7 @@ export interface StorageProvider extends Provider {
 
   /**
    * Optional: stores a small archive the caller holds in memory (publish holds archives up to
-   * 1 MiB whole), with the same guarantees as put(): after it resolves the blob is durable, and
+   * SMALL_ARCHIVE_BYTES of src/limits.ts, 1 MiB, whole), with the same guarantees as put(): after it resolves the blob is durable, and
    * storing a digest that is already there is a harmless success. Without it, the manager writes
    * the bytes to a temp file and calls put().
    */

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 import type { PackageManifest, PackageMetadata } from './package.js';
 import type { Provider } from './provider.js';
+import type { VersionSyntax } from './versioning.js';
 
 export interface ValidationIssue {
   code: ErrorCode;
@@ -39,6 +40,16 @@ export interface ArchiveSource {
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
 }
 
+/** What the core tells a validator with every call. */
+export interface ValidateOptions {
+  /**
+   * The registry's version scheme: a validator judges metadata.json's `version` and dependency
+   * ranges through it alone, and uses its own default (SemVer for the zip validator) only when it
+   * is absent. The core always passes its versioning provider.
+   */
+  versioning?: VersionSyntax;
+}
+
 /**
  * Checks a package archive without storing it. The same provider runs in `pakt validate`, in
  * publish and (later) in the server, so they never disagree.
@@ -48,18 +59,18 @@ export interface ValidationProvider extends Provider {
    * Validates the archive at a local file path. Resolves with a report for any archive, however
    * hostile; rejects only when the file cannot be read at all (E_INPUT_NOT_FOUND, E_IO).
    */
-  validateFile(path: string): Promise<ValidationReport>;
+  validateFile(path: string, options?: ValidateOptions): Promise<ValidationReport>;
   /**
    * Optional: validates an archive already in memory (the manager holds small archives, up to
-   * 1 MiB, whole). It must judge exactly as validateFile would judge the same bytes in a file.
+   * SMALL_ARCHIVE_BYTES of src/limits.ts, 1 MiB, whole). It must judge exactly as validateFile would judge the same bytes in a file.
    * With it, publish validates while the temp file is already on its way into the store; without
    * it, publish validates the file first and stores it afterwards.
    */
-  validateBytes?(bytes: Uint8Array): Promise<ValidationReport>;
+  validateBytes?(bytes: Uint8Array, options?: ValidateOptions): Promise<ValidationReport>;
   /**
    * Optional: validates an archive read through `source`, judging exactly as validateFile would
    * judge the same bytes. Publish uses it for a large archive while copying it into the store,
    * so that the copy and the validation overlap instead of following each other.
    */
-  validateSource?(source: ArchiveSource): Promise<ValidationReport>;
+  validateSource?(source: ArchiveSource, options?: ValidateOptions): Promise<ValidationReport>;
 }

@@ -1,9 +1,8 @@
 /**
  * Intake of a large archive from a path when the validator can read through a source: a worker
- * thread copies the file into the store's temp folder while the validator already reads the copy.
- * Done one after the other, the copy (0.6–2.3 s per GiB on this VM: new page-cache pages are
- * costly) came before a validation of about 3 s; side by side, the publish costs about what the
- * validation does.
+ * thread copies the file into the store's temp folder while the validator already reads the copy,
+ * so that a publish costs about what its validation does instead of the copy and then the
+ * validation (figures: docs/benchmarks.md, "Publish and download").
  *
  * - The worker copies the end of the archive first (a ZIP is read from its end: the directory is
  *   there), then the rest from the start, and hashes the copy in file order: the digest is of the
@@ -13,8 +12,7 @@
  *   says more is there.
  * - Once the copy is whole, its data is flushed to disk on the thread pool while the validator
  *   still works (only when the store will move this file into place), so the store's own fsync
- *   finds nothing left to write. (Flushing in 64 MiB steps while it grew was measured too: 2–4%
- *   slower on 1 GiB, the flushes competing with the copy.)
+ *   finds nothing left to write. Flushing in steps while it grows would compete with the copy.
  *
  * A source that changes meanwhile cannot slip unvalidated bytes in: everything stored was read
  * once, from the source, into the copy that is validated and hashed.

@@ -100,7 +100,7 @@ export async function deletePipeline(ctx: CoreContext, name: string, version: st
 }
 
 async function recordsToDelete(ctx: CoreContext, name: string, version: string | undefined): Promise<VersionRecord[]> {
-  assertName(name);
+  assertName(name, ctx.limits);
   if (version === undefined) {
     const all = await ctx.metadata.listVersions(name);
     if (all.length === 0) throw new RegistryError('E_PACKAGE_NOT_FOUND', `package '${name}' is not in the registry; nothing to delete`, { name });

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { link, lstat, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -62,8 +62,11 @@ export async function downloadPipeline(ctx: CoreContext, name: string, versionOr
 /**
  * Writes the archive to `file`: into a temporary file beside it, renamed into place only after
  * the last byte was verified. On any failure the temporary file is removed and `file` is untouched.
+ * With `overwrite` false an existing `file` is refused (E_OUTPUT_EXISTS), before the download and
+ * again, atomically, when the file is put in place.
  */
-export async function downloadToFilePipeline(ctx: CoreContext, name: string, versionOrRange: string, file: string, hooks: DownloadHooks): Promise<VersionRecord> {
+export async function downloadToFilePipeline(ctx: CoreContext, name: string, versionOrRange: string, file: string, hooks: DownloadHooks, overwrite = true): Promise<VersionRecord> {
+  if (!overwrite && (await lstat(path.resolve(file)).catch(() => undefined))) throw outputExists(path.resolve(file));
   let delivered: VersionRecord | undefined;
   const stream = await downloadPipeline(ctx, name, versionOrRange, {
     onDownloaded(record) {
@@ -76,12 +79,28 @@ export async function downloadToFilePipeline(ctx: CoreContext, name: string, ver
   try {
     await pipeline(stream, createWriteStream(partial, { flags: 'wx' }));
     if (!delivered) throw new RegistryError('E_INTERNAL', `download of ${name} ended without its verification completing`);
-    await rename(partial, target);
+    if (overwrite) await rename(partial, target);
+    else await placeUnlessPresent(partial, target);
     return delivered;
   } catch (err) {
     await rm(partial, { force: true });
     throw toRegistryError(err, 'E_INTERNAL', `writing ${target}`);
   }
+}
+
+/** A hard link fails on an existing name where a rename would replace it. */
+async function placeUnlessPresent(partial: string, target: string): Promise<void> {
+  try {
+    await link(partial, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw outputExists(target);
+    throw err;
+  }
+  await rm(partial, { force: true });
+}
+
+function outputExists(target: string): RegistryError {
+  return new RegistryError('E_OUTPUT_EXISTS', `${target} already exists; nothing was written`, { path: target });
 }
 
 async function account(ctx: CoreContext, record: VersionRecord): Promise<void> {

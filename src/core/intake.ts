@@ -18,6 +18,7 @@ import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 
 import { Readable } from 'node:stream';
 import type { ArchiveSource, Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
+import { SMALL_ARCHIVE_BYTES as SMALL_FILE_BYTES } from '../limits.js';
 import { digestOfBytes } from '../util/digest.js';
 import type { CoreContext } from './context.js';
 import { copyInBackground } from './background-copy.js';
@@ -51,8 +52,6 @@ export interface IntakeResult {
   stop(): void;
 }
 
-/** Files up to this size are read whole instead of streamed. */
-export const SMALL_FILE_BYTES = 1024 * 1024;
 /**
  * Files from this size are copied and hashed on another thread (background-copy.ts or
  * large-file-intake.ts): starting a worker costs tens of milliseconds, which only pays off on

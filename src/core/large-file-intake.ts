@@ -1,10 +1,7 @@
 /**
- * Intake of a large archive from a path (PARALLEL_HASH_BYTES and up), the part of a big publish
- * before and beside validation. Measured on a 1 GiB archive (2 cores, ext4): the kernel copy into
- * the store's temp folder takes 0.6–2.3 s (new page-cache pages are costly on this VM, and vary),
- * sha256 1.1 s, the validator 3.2–3.5 s, and flushing the copy to disk 0.9–1.5 s of pure waiting
- * for the disk. Done one after the other, the copy and
- * the flush were 2–3 s of a 6 s publish. So:
+ * Intake of a large archive from a path (PARALLEL_HASH_BYTES and up) when the validator has no
+ * validateSource: the part of a big publish before and beside validation. The copy, its hash and
+ * its flush to disk would each wait for the one before (figures: docs/benchmarks.md), so:
  *
  * - The kernel copies the file (no bytes through JavaScript; a reflink where the filesystem can,
  *   which makes the copy nearly free), while a worker thread hashes the copy as it grows: the

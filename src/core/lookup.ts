@@ -4,14 +4,15 @@
  */
 import type { VersionRecord, VersioningProvider } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
-import { isLatestTag, isValidName } from '../package/name-version.js';
+import { nameProblem, quoted, rangeProblem } from '../package/identity.js';
+import { isLatestTag } from '../package/name-version.js';
+import type { Limits } from '../limits.js';
 import type { CoreContext } from './context.js';
 
-export function assertName(name: unknown): asserts name is string {
-  if (!isValidName(name)) {
-    const shown = typeof name === 'string' ? `'${name.slice(0, 80)}'` : String(name);
-    throw new RegistryError('E_PKG_NAME_INVALID', `package name ${shown} is not a valid name: lowercase letters, digits, '.', '_', '-', optionally '@scope/', at most 214 characters`, { found: typeof name === 'string' ? name.slice(0, 80) : String(name) });
-  }
+/** Refuses what is not a package name (E_PKG_NAME_INVALID), by the same rule as publish. */
+export function assertName(name: unknown, limits: Pick<Limits, 'maxNameChars'>): asserts name is string {
+  const problem = nameProblem(name, limits);
+  if (problem) throw new RegistryError('E_PKG_NAME_INVALID', `package name ${quoted(name)} ${problem}`, { found: typeof name === 'string' ? name.slice(0, 80) : String(name) });
 }
 
 /** Highest first, by the versioning provider's precedence. */
@@ -59,14 +60,15 @@ export async function latestRecord(ctx: CoreContext, name: string): Promise<Vers
 
 /** The record of `name` at `versionOrRange`; E_PACKAGE_NOT_FOUND / E_VERSION_NOT_FOUND otherwise. */
 export async function findVersion(ctx: CoreContext, name: string, versionOrRange: string = 'latest'): Promise<VersionRecord> {
-  assertName(name);
+  assertName(name, ctx.limits);
   const { metadata, versioning } = ctx;
   // Fast path: an exact version is one indexed lookup, not a scan of every version.
-  if (versioning.isValidVersion(versionOrRange)) {
+  if (typeof versionOrRange === 'string' && versionOrRange.length <= ctx.limits.maxVersionChars && versioning.isValidVersion(versionOrRange)) {
     const record = await metadata.getVersion(name, versionOrRange);
     if (record) return record;
-  } else if (!isLatestTag(versionOrRange) && !versioning.isValidRange(versionOrRange)) {
-    throw new RegistryError('E_PKG_RANGE_INVALID', `'${versionOrRange.slice(0, 80)}' is neither a version, a range nor 'latest'`, { found: versionOrRange.slice(0, 80) });
+  } else if (!isLatestTag(versionOrRange)) {
+    const problem = rangeProblem(versionOrRange, versioning, ctx.limits);
+    if (problem) throw new RegistryError('E_PKG_RANGE_INVALID', `${quoted(versionOrRange)} is neither a version nor 'latest', and it ${problem}`, { found: String(versionOrRange).slice(0, 80) });
   }
   const pick = (versions: readonly string[]): string | undefined =>
     isLatestTag(versionOrRange) ? latestOf(versions, versioning) : (versioning.maxSatisfying(versions, versionOrRange) ?? undefined);

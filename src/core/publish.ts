@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import type { BlobOwner, Digest, PackageMetadata, ValidationReport, VersionRecord } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
-import { isValidName } from '../package/name-version.js';
+import { checkIdentity } from '../package/identity.js';
 import { removeUnreferencedBlob } from './blob-removal.js';
 import { recordAudit, type CoreContext } from './context.js';
 import { intakeToTempFile, tempFileOf, type IntakeResult } from './intake.js';
@@ -72,9 +72,11 @@ const validate: Step<PublishState> = {
 
 /** Validates what intake took: from memory, through the copy still being made, or as a file. */
 async function validateTaken(ctx: CoreContext, taken: IntakeResult): Promise<ValidationReport> {
-  if (taken.bytes && ctx.validation.validateBytes) return ctx.validation.validateBytes(taken.bytes);
-  if (taken.source && ctx.validation.validateSource) return ctx.validation.validateSource(taken.source);
-  return ctx.validation.validateFile(await tempFileOf(ctx, taken));
+  // The registry's version scheme judges version and ranges, not the validator's default.
+  const options = { versioning: ctx.versioning };
+  if (taken.bytes && ctx.validation.validateBytes) return ctx.validation.validateBytes(taken.bytes, options);
+  if (taken.source && ctx.validation.validateSource) return ctx.validation.validateSource(taken.source, options);
+  return ctx.validation.validateFile(await tempFileOf(ctx, taken), options);
 }
 
 /** Starts storing without waiting for the store to finish; the store step (or an undo) waits. */
@@ -111,25 +113,16 @@ async function removeStoredBlob(state: PublishState, ctx: CoreContext): Promise<
   await removeUnreferencedBlob(ctx, digest, ownerOf(state));
 }
 
+/**
+ * The identity again, through the registry's versioning provider: a validator of a third party
+ * may not check versions at all, and the core must never index a version its scheme cannot read.
+ */
 const checkVersions: Step<PublishState> = {
   name: 'checkVersions',
   async run(state, ctx) {
     const m = need(state.metadata);
-    if (!isValidName(m.name, ctx.limits.maxNameChars)) {
-      throw new RegistryError('E_PKG_NAME_INVALID', `package name '${String(m.name).slice(0, 80)}' in metadata.json is not a valid name`, { path: 'metadata.json#/name', found: String(m.name).slice(0, 80) });
-    }
-    if (!ctx.versioning.isValidVersion(m.version)) {
-      const shown = String(m.version as unknown).slice(0, 80);
-      throw new RegistryError('E_PKG_VERSION_INVALID', `version '${shown}' of ${m.name} is not a valid version for the versioning provider '${ctx.versioning.info.name}'`, { path: 'metadata.json#/version', found: shown });
-    }
-    for (const [dep, range] of Object.entries(m.dependencies ?? {})) {
-      if (!isValidName(dep, ctx.limits.maxNameChars)) {
-        throw new RegistryError('E_PKG_NAME_INVALID', `dependency name '${String(dep as unknown).slice(0, 80)}' of ${m.name}@${m.version} is not a valid package name`, { path: `metadata.json#/dependencies/${String(dep as unknown).slice(0, 80)}` });
-      }
-      if (typeof range !== 'string' || !ctx.versioning.isValidRange(range)) {
-        throw new RegistryError('E_PKG_RANGE_INVALID', `dependency ${dep} of ${m.name}@${m.version} has range '${String(range).slice(0, 80)}', which is not a valid range`, { path: `metadata.json#/dependencies/${dep}`, found: String(range).slice(0, 80) });
-      }
-    }
+    const issues = checkIdentity(m, ctx.versioning, ctx.limits);
+    if (issues.length > 0) throw invalidPackageError({ valid: false, name: m.name, version: m.version, errors: issues });
     return { dependencies: Object.keys(m.dependencies ?? {}).length };
   },
 };
@@ -264,7 +257,8 @@ export async function publishPipeline(ctx: CoreContext, input: PublishInput): Pr
 export async function validatePipeline(ctx: CoreContext, input: PublishInput): Promise<ValidateResult> {
   const taken = await intakeToTempFile(ctx, input);
   try {
-    const [report, digest] = await Promise.all([validateTaken(ctx, taken), taken.digest]);
+    const [validated, digest] = await Promise.all([validateTaken(ctx, taken), taken.digest]);
+    const report = withIdentity(validated, ctx);
     const result: ValidateResult = { valid: report.valid, digest, size: taken.size, errors: report.errors };
     if (report.name !== undefined) result.name = report.name;
     if (report.version !== undefined) result.version = report.version;
@@ -273,6 +267,15 @@ export async function validatePipeline(ctx: CoreContext, input: PublishInput): P
     taken.stop();
     if (taken.tempPath !== undefined) rmSync(taken.tempPath, { force: true });
   }
+}
+
+/** A report the validator passed, held to the registry's versioning as publish's checkVersions holds it. */
+function withIdentity(report: ValidationReport, ctx: CoreContext): ValidationReport {
+  if (!report.valid || !report.metadata) return report;
+  const issues = checkIdentity(report.metadata, ctx.versioning, ctx.limits);
+  if (issues.length === 0) return report;
+  const { metadata: _metadata, manifest: _manifest, fileCount: _files, unpackedBytes: _bytes, ...rest } = report;
+  return { ...rest, valid: false, errors: issues };
 }
 
 function invalidPackageError(report: ValidationReport): RegistryError {

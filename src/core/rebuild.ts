@@ -57,7 +57,7 @@ async function restoreOne(ctx: CoreContext, state: RebuildState, digest: Digest,
     let report;
     try {
       await pipeline(await ctx.storage.get(digest, owner), createWriteStream(temp, { flags: 'wx' }));
-      report = await ctx.validation.validateFile(temp);
+      report = await ctx.validation.validateFile(temp, { versioning: ctx.versioning });
     } catch (err) {
       // A blob that cannot be read back (corrupt: now quarantined; vanished) is reported, not fatal.
       if (!isRegistryError(err, 'E_STORE_INTEGRITY') && !isRegistryError(err, 'E_STORE_BLOB_MISSING')) throw err;

@@ -24,6 +24,7 @@ import { RegistryError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import type { CoreContext } from './context.js';
 import { deletePipeline } from './delete.js';
+import { dependentsOf } from './dependents.js';
 import { downloadPipeline, downloadToFilePipeline } from './download.js';
 import { gcPipeline } from './gc.js';
 import { assertName, findVersion, pickLatest, sortHighestFirst } from './lookup.js';
@@ -38,6 +39,7 @@ import { SearchFreshness } from './search-freshness.js';
 import { allSearchDocuments } from './search-sync.js';
 import type {
   DeletedVersion,
+  Dependent,
   DownloadResult,
   GcOptions,
   GcResult,
@@ -130,7 +132,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   /** Every version of a package, highest first, with its latest. */
   async listVersions(name: string): Promise<VersionList> {
     this.assertOpen();
-    assertName(name);
+    assertName(name, this.limits);
     const records = await this.ctx.metadata.listVersions(name);
     const latest = pickLatest(records, this.ctx.versioning);
     if (!latest) throw new RegistryError('E_PACKAGE_NOT_FOUND', `package '${name}' is not in the registry`, { name });
@@ -154,10 +156,13 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
     return downloadPipeline(this.ctx, name, versionOrRange, { onDownloaded: (r) => this.emitDownloaded(r) });
   }
 
-  /** Writes the archive to `file`, which appears only once every byte was verified. */
-  async downloadToFile(name: string, versionOrRange: string, file: string): Promise<DownloadResult> {
+  /**
+   * Writes the archive to `file`, which appears only once every byte was verified. An existing
+   * file is replaced unless `overwrite` is false (then E_OUTPUT_EXISTS, and it is left as it was).
+   */
+  async downloadToFile(name: string, versionOrRange: string, file: string, options: { overwrite?: boolean } = {}): Promise<DownloadResult> {
     this.assertOpen();
-    const r = await downloadToFilePipeline(this.ctx, name, versionOrRange, file, { onDownloaded: (rec) => this.emitDownloaded(rec) });
+    const r = await downloadToFilePipeline(this.ctx, name, versionOrRange, file, { onDownloaded: (rec) => this.emitDownloaded(rec) }, options.overwrite ?? true);
     return { name: r.name, version: r.version, digest: r.digest, size: r.size, file: path.resolve(file) };
   }
 
@@ -183,6 +188,18 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   async deletePackage(name: string, version?: string): Promise<DeletedVersion[]> {
     this.assertOpen();
     return deletePipeline(this.ctx, name, version, (d) => this.emit('deleted', d));
+  }
+
+  /**
+   * The stored versions of other packages that depend on `name` through one of `versions` (default:
+   * every version of it), with what would still satisfy them once those are gone: what a delete
+   * would break. Reads every stored version's dependencies.
+   */
+  async findDependents(name: string, versions?: readonly string[]): Promise<Dependent[]> {
+    this.assertOpen();
+    assertName(name, this.limits);
+    const removing = versions ?? (await this.ctx.metadata.listVersions(name)).map((r) => r.version);
+    return dependentsOf(this.ctx, name, removing);
   }
 
   /** Re-hashes every stored archive; reports (and quarantines) corrupt ones and lists missing ones. */
@@ -249,7 +266,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
         errors.push(`${p.info.family}/${p.info.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (errors.length > 0) throw new RegistryError('E_IO', `closing the registry: ${errors.join('; ')}`, { errors });
+    if (errors.length > 0) throw new RegistryError('E_IO', `closing the registry: ${errors.join('; ')}`, { providers: errors });
   }
 
   /** This registry as the source installs read from. */

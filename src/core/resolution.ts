@@ -9,7 +9,6 @@
  * (src/scan/policy-filter.ts), so resolve and install skip blocked versions.
  */
 import type { MetadataProvider, VersioningProvider } from '../contracts/index.js';
-import { isLatestTag } from '../package/name-version.js';
 import { dependencyTree, resolve } from '../resolve/index.js';
 import type { DependencyTreeNode, Resolution, ResolveSource, RootRequirements, WithheldVersion } from '../resolve/types.js';
 
@@ -60,15 +59,10 @@ export function metadataSource(metadata: MetadataProvider, options: ResolutionOp
   };
 }
 
-/** `latest` (the CLI's default for `name` without a range) asks for any release version, highest preferred. */
-function asRange(range: string): string {
-  return isLatestTag(range) ? '*' : range;
-}
-
 export async function resolveDependencies(deps: ResolutionDeps, root: RootRequirements, options: ResolutionOptions = {}): Promise<Resolution> {
-  const requirements: Record<string, string> = {};
-  for (const [name, range] of Object.entries(root)) requirements[name] = asRange(range);
-  return resolve(requirements, metadataSource(deps.metadata, options), deps.versioning);
+  // A root requirement of `latest` (the CLI's default for a name without a range) pins the version
+  // `info` and `download` pick; the resolver reads it itself.
+  return resolve(root, metadataSource(deps.metadata, options), deps.versioning);
 }
 
 export async function resolveDependency(deps: ResolutionDeps, name: string, range: string = 'latest', options: ResolutionOptions = {}): Promise<Resolution> {
@@ -76,5 +70,5 @@ export async function resolveDependency(deps: ResolutionDeps, name: string, rang
 }
 
 export async function getDependencyTree(deps: ResolutionDeps, name: string, range: string = 'latest', options: ResolutionOptions = {}): Promise<DependencyTreeNode> {
-  return dependencyTree(name, asRange(range), metadataSource(deps.metadata, options), deps.versioning);
+  return dependencyTree(name, range, metadataSource(deps.metadata, options), deps.versioning);
 }

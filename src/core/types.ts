@@ -73,6 +73,16 @@ export interface DeletedVersion {
   blobError?: string;
 }
 
+/** A stored version that depends on a package some of whose versions are being removed. */
+export interface Dependent {
+  name: string;
+  version: string;
+  /** Its dependency range on the package. */
+  range: string;
+  /** The highest version left after the removal that still satisfies the range; null when none would. */
+  satisfiedBy: string | null;
+}
+
 export interface DownloadResult {
   name: string;
   version: string;

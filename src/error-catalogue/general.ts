@@ -1,6 +1,10 @@
 import { defineErrors } from './spec.js';
 
-/** Codes shared by every area: usage, input files, I/O, providers, the unexpected. */
+/**
+ * Codes shared by every area: usage, input files, I/O, providers, the unexpected. The host
+ * application's own set-up faults (a missing or incompatible provider, a bad limit, use after
+ * close) are not the caller's fault: a client of a server built on pakt gets a 500 for them.
+ */
 export const GENERAL_ERRORS = defineErrors({
   E_USAGE: {
     meaning: 'The command line or the API call was malformed: an unknown command or option, or a missing or extra argument.',
@@ -17,6 +21,11 @@ export const GENERAL_ERRORS = defineErrors({
     hint: 'Check the path, and that the current user may read it.',
     status: 404, userFault: true, exit: 1,
   },
+  E_OUTPUT_EXISTS: {
+    meaning: 'The file an operation would write already exists; it was left as it was and nothing was written.',
+    hint: 'Choose another file (`-o <file>`), remove it, or pass `--force` (library: `{ overwrite: true }`) to replace it.',
+    status: 409, userFault: true, exit: 1,
+  },
   E_IO: {
     meaning: 'The operating system refused a read or write (disk full, permissions, a failing device).',
     hint: 'Read the cause in the message, fix the disk or permissions, and retry; nothing was left half-written.',
@@ -24,28 +33,28 @@ export const GENERAL_ERRORS = defineErrors({
   },
   E_LIMIT_INVALID: {
     meaning: 'A limit given by the host application is not a positive finite number or is not a known limit.',
-    hint: 'Pass limits as positive integers with the names listed in docs/limits (src/limits.ts).',
-    status: 500, userFault: true, exit: 2,
+    hint: 'Pass limits as positive integers, with the names and defaults listed in docs/limits.md.',
+    status: 500, userFault: false, exit: 1,
   },
   E_PROVIDER_MISSING: {
     meaning: 'A required provider (metadata, storage, versioning, validation or search) was not given to CoreRegistryManager.',
     hint: 'Pass every required provider, or use openRegistry() which wires the embedded defaults.',
-    status: 500, userFault: true, exit: 1,
+    status: 500, userFault: false, exit: 1,
   },
   E_PROVIDER_INCOMPATIBLE: {
     meaning: 'A provider declares a family or core version range that does not fit this core.',
     hint: 'Use a provider built for this major version of pakt, or update it; its info.coreRange must include the core version.',
-    status: 500, userFault: true, exit: 1,
+    status: 500, userFault: false, exit: 1,
   },
   E_PROVIDER_OPTION: {
     meaning: 'A provider factory was called without a required option or with an invalid one.',
     hint: 'Pass the option named in the message to the provider factory.',
-    status: 500, userFault: true, exit: 1,
+    status: 500, userFault: false, exit: 1,
   },
   E_CLOSED: {
     meaning: 'The registry (or one of its providers) was used after close().',
     hint: 'Open a new registry with openRegistry(); do not call methods after close().',
-    status: 500, userFault: true, exit: 1,
+    status: 500, userFault: false, exit: 1,
   },
   E_INTERNAL: {
     meaning: 'An unexpected fault inside pakt or a provider; this is a bug.',
@@ -53,3 +62,11 @@ export const GENERAL_ERRORS = defineErrors({
     status: 500, userFault: false, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface GeneralErrorDetails {
+  E_IO: {
+    /** Providers that failed to close, "<family>/<name>: <message>" each (registry.close()). */
+    providers?: string[];
+  };
+}

@@ -11,13 +11,13 @@ export const PACKAGE_ERRORS = defineErrors({
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_VERSION_INVALID: {
-    meaning: 'A version is not strict SemVer 2.0.0 (three numeric parts, optional -prerelease and +build; no `v` prefix).',
-    hint: 'Use a version such as `1.2.3` or `1.2.3-beta.1`.',
+    meaning: 'A version is not a version of the registry\'s version scheme (its versioning provider); with the default, strict SemVer 2.0.0 (three numeric parts, optional -prerelease and +build; no `v` prefix).',
+    hint: 'Use a version of the scheme the message names; with the default SemVer scheme, one such as `1.2.3` or `1.2.3-beta.1`.',
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_RANGE_INVALID: {
-    meaning: 'A version range is neither a node-semver range nor the comma form (`>=1.0.0,<2.0.0`).',
-    hint: 'Use a range such as `^1.2.0`, `~1.2`, `>=1.0.0 <2.0.0` or `>=1.0.0,<2.0.0`.',
+    meaning: 'A version range is not a range of the registry\'s version scheme; with the default SemVer scheme, neither a node-semver range nor the comma form (`>=1.0.0,<2.0.0`).',
+    hint: 'Use a range of the scheme the message names; with the default SemVer scheme, one such as `^1.2.0`, `~1.2`, `>=1.0.0 <2.0.0` or `>=1.0.0,<2.0.0`.',
     status: 422, userFault: true, exit: 1,
   },
   // --- the archive as a whole -----------------------------------------------------------------
@@ -72,13 +72,13 @@ export const PACKAGE_ERRORS = defineErrors({
     status: 413, userFault: true, exit: 1,
   },
   E_PKG_COMPRESSION_RATIO: {
-    meaning: 'An entry of 1 MiB or more expands more than limits.maxCompressionRatio times (default 1000:1): a zip-bomb guard.',
-    hint: 'Store such data differently (it is almost certainly padding), or raise limits.maxCompressionRatio in the host application.',
+    meaning: 'A zip-bomb guard: an entry of 1 MiB or more expands more than limits.maxCompressionRatio times (default 1000:1), or the archive as a whole, unpacking to 64 MiB or more, declares more than limits.maxTotalCompressionRatio times its own size (default 100:1).',
+    hint: 'Store such data differently (it is almost certainly padding), or raise limits.maxCompressionRatio or limits.maxTotalCompressionRatio (the message names which) in the host application.',
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_ENCRYPTED: {
     meaning: 'An entry is encrypted (traditional PKWARE, strong or AES encryption); packages must be readable by anyone who fetches them.',
-    hint: 'Pack the files unencrypted; pakt encrypts archives at rest itself when the store is configured to.',
+    hint: 'Pack the files unencrypted (`pakt pack <dir>` never encrypts): a package must be readable by everyone who fetches it.',
     status: 422, userFault: true, exit: 1,
   },
   E_PKG_COMPRESSION_METHOD: {
@@ -244,3 +244,6 @@ export const PACKAGE_ERRORS = defineErrors({
     status: 422, userFault: true, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface PackageErrorDetails {}

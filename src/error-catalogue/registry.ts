@@ -76,3 +76,15 @@ export const REGISTRY_ERRORS = defineErrors({
     status: 409, userFault: true, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface RegistryErrorDetails {
+  E_STORE_INTEGRITY: {
+    /** The size recorded for the blob, and the size read before the mismatch was found. */
+    expectedSize?: number;
+    foundSize?: number;
+    /** Moving the bad blob to quarantine failed too: why. */
+    quarantineError?: string;
+  };
+  E_STORE_PUT_MISMATCH: { expectedSize?: number; foundSize?: number };
+}

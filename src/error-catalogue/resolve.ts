@@ -1,3 +1,4 @@
+import type { UnsatisfiableDetails } from '../resolve/types.js';
 import { defineErrors } from './spec.js';
 
 /** Dependency resolution (SPEC §3). Owned by the resolver work. */
@@ -8,3 +9,8 @@ export const RESOLVE_ERRORS = defineErrors({
     status: 422, userFault: true, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface ResolveErrorDetails {
+  E_UNSATISFIABLE: UnsatisfiableDetails;
+}

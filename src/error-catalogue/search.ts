@@ -13,3 +13,6 @@ export const SEARCH_ERRORS = defineErrors({
     status: 500, userFault: false, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface SearchErrorDetails {}

@@ -10,11 +10,13 @@ export interface ErrorSpec {
   /** HTTP status the future server maps this code to. */
   readonly status: number;
   /**
-   * True when the caller caused it and can fix it (bad input, conflict, not found): shown verbatim,
-   * not retryable. False for infrastructure faults (disk, database, a broken provider).
+   * True when the caller of the operation caused it and can fix it by changing the request (bad
+   * input, conflict, not found): shown verbatim, not retryable; exactly the codes whose status is
+   * below 500. False for infrastructure faults (disk, database) and for faults in the host
+   * application's own set-up (a missing provider, a bad limit), which the caller cannot fix.
    */
   readonly userFault: boolean;
-  /** CLI exit status: 1 operation failed, 2 usage error. */
+  /** CLI exit status: 1 operation failed, 2 usage error (a user fault only). */
   readonly exit: 1 | 2;
 }
 

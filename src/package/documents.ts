@@ -4,10 +4,11 @@
  */
 import type { ValidationIssue } from '../contracts/validation.js';
 import type { PackageManifest, PackageMetadata } from '../contracts/package.js';
+import type { VersionSyntax } from '../contracts/versioning.js';
 import { isRegistryError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { checkArchivePath } from './archive-path.js';
-import { isValidName, isValidVersion, normalizeRange } from './name-version.js';
+import { checkIdentity, quoted } from './identity.js';
 import { checkManifestSchema, checkMetadataSchema } from './schemas.js';
 import { parseStrictJson, type JsonValue } from './strict-json.js';
 
@@ -25,13 +26,11 @@ export function parseDocument(bytes: Uint8Array, source: string, limits: Limits)
   }
 }
 
-function quoted(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return s.length > 80 ? `'${s.slice(0, 80)}…'` : `'${s}'`;
-}
-
-/** Schema, then the grammar of name, version and every dependency (with their own codes). */
-export function checkMetadata(value: JsonValue, limits: Limits): { metadata?: PackageMetadata; issues: ValidationIssue[] } {
+/**
+ * Schema, then the identity: name and dependency names by the format's grammar, version and
+ * ranges by `versioning` (src/package/identity.ts), each with its own code.
+ */
+export function checkMetadata(value: JsonValue, limits: Limits, versioning: VersionSyntax): { metadata?: PackageMetadata; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   for (const p of checkMetadataSchema(value)) {
     // The grammar checks below report name, version and dependency names with their own codes.
@@ -42,36 +41,7 @@ export function checkMetadata(value: JsonValue, limits: Limits): { metadata?: Pa
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { issues };
   const doc = value as Record<string, JsonValue>;
-  if (typeof doc['name'] === 'string' && !isValidName(doc['name'], limits.maxNameChars)) {
-    issues.push({
-      code: 'E_PKG_NAME_INVALID',
-      message: `metadata.json: name ${quoted(doc['name'])} is not a valid package name (lowercase letters, digits, '.', '_', '-', optionally '@scope/', at most ${limits.maxNameChars} characters)`,
-      path: `${METADATA_FILE}#/name`,
-    });
-  }
-  if (typeof doc['version'] === 'string' && !isValidVersion(doc['version'], limits.maxVersionChars)) {
-    issues.push({
-      code: 'E_PKG_VERSION_INVALID',
-      message: `metadata.json: version ${quoted(doc['version'])} is not strict SemVer 2.0.0 (e.g. 1.2.3 or 1.2.3-beta.1; no 'v', no '1.0')`,
-      path: `${METADATA_FILE}#/version`,
-    });
-  }
-  const deps = doc['dependencies'];
-  if (deps !== null && typeof deps === 'object' && !Array.isArray(deps)) {
-    for (const [dep, range] of Object.entries(deps)) {
-      const pointer = `${METADATA_FILE}#/dependencies/${dep.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (!isValidName(dep, limits.maxNameChars)) {
-        issues.push({ code: 'E_PKG_NAME_INVALID', message: `metadata.json: dependency name ${quoted(dep)} is not a valid package name`, path: pointer });
-      }
-      if (typeof range === 'string' && normalizeRange(range, limits.maxRangeChars) === null) {
-        issues.push({
-          code: 'E_PKG_RANGE_INVALID',
-          message: `metadata.json: the range ${quoted(range)} for dependency ${quoted(dep)} is neither a node-semver range nor the comma form (e.g. ^1.2.0, >=1.0.0 <2.0.0, >=1.0.0,<2.0.0)`,
-          path: pointer,
-        });
-      }
-    }
-  }
+  issues.push(...checkIdentity(doc, versioning, limits));
   return issues.length === 0 ? { metadata: doc as PackageMetadata, issues } : { issues };
 }
 

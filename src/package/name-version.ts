@@ -11,6 +11,7 @@ import parse from 'semver/functions/parse.js';
 import prerelease from 'semver/functions/prerelease.js';
 import semverSatisfies from 'semver/functions/satisfies.js';
 import validRange from 'semver/ranges/valid.js';
+import type { VersionSyntax } from '../contracts/versioning.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 
 const NAME_PATTERN = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
@@ -111,3 +112,20 @@ export function parseSpec(spec: string): { name: string; range: string } | null 
   if (!isValidName(name)) return null;
   return { name, range: range === '' ? 'latest' : range };
 }
+
+/** How SemVer versions and ranges look, for messages (the semver provider's `syntax`). */
+export const SEMVER_DESCRIPTION = Object.freeze({
+  version: "strict SemVer 2.0.0 (e.g. 1.2.3 or 1.2.3-beta.1; no 'v', no '1.0')",
+  range: 'a node-semver range or the comma form (e.g. ^1.2.0, >=1.0.0 <2.0.0, >=1.0.0,<2.0.0)',
+});
+
+/**
+ * The SemVer syntax (SPEC §2), for a validator given no versioning: the same answers as the
+ * semver versioning provider.
+ */
+export const SEMVER_SYNTAX: VersionSyntax = Object.freeze({
+  isValidVersion: (version: string) => isValidVersion(version),
+  isValidRange: (range: string) => isValidRange(range),
+  syntax: SEMVER_DESCRIPTION,
+  info: { name: 'semver' },
+});

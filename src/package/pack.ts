@@ -13,7 +13,9 @@ import path from 'node:path';
 import type { Digest, PackageMetadata } from '../contracts/package.js';
 import type { ValidationIssue } from '../contracts/validation.js';
 import { RegistryError, toRegistryError } from '../errors.js';
+import type { VersionSyntax } from '../contracts/versioning.js';
 import { resolveLimits, type Limits } from '../limits.js';
+import { SEMVER_SYNTAX } from './name-version.js';
 import { checkArchivePath, collisionKey, showPath } from './archive-path.js';
 import { checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from './documents.js';
 import { buildManifest, serializeJson } from './manifest.js';
@@ -39,6 +41,8 @@ export interface PackOptions {
   cwd?: string;
   /** Archive writer options (ZIP64 records, data descriptors); for fixtures and tests. */
   zip?: ZipWriteOptions;
+  /** The version scheme metadata.json's version and ranges must follow (default: SemVer). */
+  versioning?: VersionSyntax;
 }
 
 /** The default archive name, like npm pack: `@acme/tool` 1.0.0 → `acme-tool-1.0.0.zip`. */
@@ -54,7 +58,7 @@ function throwIssues(issues: ValidationIssue[], context: string): never {
   throw new RegistryError(first.code, `${context}: ${first.message}${more}`, details);
 }
 
-async function readMetadata(dir: string, limits: Limits): Promise<{ metadata: PackageMetadata; bytes: Buffer }> {
+async function readMetadata(dir: string, limits: Limits, versioning: VersionSyntax): Promise<{ metadata: PackageMetadata; bytes: Buffer }> {
   const file = path.join(dir, METADATA_FILE);
   let stat;
   try {
@@ -73,7 +77,7 @@ async function readMetadata(dir: string, limits: Limits): Promise<{ metadata: Pa
   });
   const parsed = parseDocument(bytes, METADATA_FILE, limits);
   if (parsed.value === undefined) throwIssues(parsed.issues, `cannot pack ${dir}`);
-  const checked = checkMetadata(parsed.value, limits);
+  const checked = checkMetadata(parsed.value, limits, versioning);
   if (!checked.metadata) throwIssues(checked.issues, `cannot pack ${dir}`);
   return { metadata: checked.metadata, bytes };
 }
@@ -152,7 +156,7 @@ export async function packDirectory(dir: string, options: PackOptions = {}): Pro
   const root = path.resolve(cwd, dir);
   const rootStat = await fs.stat(root).catch(() => null);
   if (!rootStat || !rootStat.isDirectory()) throw new RegistryError('E_INPUT_NOT_FOUND', `${root} is not a folder`, { path: root });
-  const { metadata, bytes: metadataBytes } = await readMetadata(root, limits);
+  const { metadata, bytes: metadataBytes } = await readMetadata(root, limits, options.versioning ?? SEMVER_SYNTAX);
   const outFile = path.resolve(cwd, options.outFile ?? defaultArchiveName(metadata.name, metadata.version));
   // The two documents are added explicitly; an earlier archive or a temp file in the folder is not content.
   const skip = new Set([path.join(root, METADATA_FILE), path.join(root, MANIFEST_FILE), outFile]);
@@ -166,12 +170,12 @@ export async function packDirectory(dir: string, options: PackOptions = {}): Pro
     { path: MANIFEST_FILE, buffer: manifestBytes },
     ...files.map((f) => ({ path: f.path, file: f.file })),
   ];
-  return writeAndCheck(sources, outFile, metadata, limits, options.zip ?? {});
+  return writeAndCheck(sources, outFile, metadata, { limits, versioning: options.versioning ?? SEMVER_SYNTAX }, options.zip ?? {});
 }
 
-async function writeAndCheck(sources: ZipSource[], outFile: string, metadata: PackageMetadata, limits: Limits, zipOptions: ZipWriteOptions): Promise<PackResult> {
+async function writeAndCheck(sources: ZipSource[], outFile: string, metadata: PackageMetadata, judge: { limits: Limits; versioning: VersionSyntax }, zipOptions: ZipWriteOptions): Promise<PackResult> {
   const { digest, size } = await writeDeterministicZip(sources, outFile, zipOptions);
-  const report = await validateArchiveFile(outFile, { limits });
+  const report = await validateArchiveFile(outFile, judge);
   if (!report.valid) {
     await fs.rm(outFile, { force: true }).catch(() => undefined);
     throwIssues(report.errors, `the archive built for ${metadata.name}@${metadata.version} does not pass validation (a file changed while packing, or its content breaks a limit such as the compression ratio)`);
@@ -209,7 +213,7 @@ export async function buildPackage(input: BuildPackageInput, outFile: string, op
   );
   const sources: ZipSource[] = [{ path: METADATA_FILE, buffer: serializeJson(metadata) }, { path: MANIFEST_FILE, buffer: serializeJson(manifest) }, ...buffers];
   const target = path.resolve(outFile);
-  if (options.validate) return writeAndCheck(sources, target, metadata, resolveLimits(options.limits), options);
+  if (options.validate) return writeAndCheck(sources, target, metadata, { limits: resolveLimits(options.limits), versioning: SEMVER_SYNTAX }, options);
   const { digest, size } = await writeDeterministicZip(sources, target, options);
   return { file: target, name: metadata.name, version: metadata.version, digest, size };
 }

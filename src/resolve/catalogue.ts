@@ -7,6 +7,18 @@ import type { VersioningProvider } from '../contracts/versioning.js';
 import type { ResolveSource, RootRequirements, WithheldVersion } from './types.js';
 import { add, emptySet, type Bits } from './version-set.js';
 
+/**
+ * A requirement of exactly the version `pakt info <name>` shows: the highest release, or the
+ * highest prerelease when the package has only prereleases (src/core/lookup.ts latestOf).
+ */
+export const LATEST = 'latest';
+
+/** Index of the latest version of `pkg` (versions ascending), or -1 when it has none. */
+function latestIndex(pkg: PackageData): number {
+  for (let i = pkg.n - 1; i >= 0; i--) if (!pkg.prerelease[i]) return i;
+  return pkg.n - 1;
+}
+
 /** Up to this many versions, matching() asks satisfies() per version rather than selectSatisfying(). */
 const SMALL_PACKAGE_VERSIONS = 8;
 
@@ -125,7 +137,10 @@ export class Catalogue {
     if (!set) {
       set = emptySet(pkg.universe);
       const v = this.versioning;
-      if (v.isValidRange(range)) {
+      if (range === LATEST) {
+        const latest = latestIndex(pkg);
+        if (latest !== -1) add(set, latest);
+      } else if (v.isValidRange(range)) {
         // pkg.versions is sorted by v.compare, as selectSatisfying requires. A handful of versions
         // is asked one by one: the same answer (the contract says so), without the provider
         // preparing and keeping a parsed copy of the list for each of thousands of small packages.
@@ -138,7 +153,7 @@ export class Catalogue {
   }
 
   isValidRange(range: string): boolean {
-    return this.versioning.isValidRange(range);
+    return range === LATEST || this.versioning.isValidRange(range);
   }
 
   /** The versions of `pkg` that depend on `dep` with exactly `range`. */

@@ -6,7 +6,7 @@
  */
 import type { VersioningProvider } from '../contracts/versioning.js';
 import { RegistryError } from '../errors.js';
-import { Catalogue, type PackageData } from './catalogue.js';
+import { Catalogue, LATEST, type PackageData } from './catalogue.js';
 import { derivationJson, failureKind } from './derivation.js';
 import { explain } from './explain.js';
 import { Solver } from './solver.js';
@@ -35,7 +35,7 @@ async function solve(
   options: ResolveOptions,
 ): Promise<Solved> {
   for (const [name, range] of Object.entries(root)) {
-    if (!versioning.isValidRange(range)) {
+    if (range !== LATEST && !versioning.isValidRange(range)) {
       throw new RegistryError('E_PKG_RANGE_INVALID', `the requirement ${name}@${range} has an invalid range '${range}'`, {
         path: name,
         found: range,

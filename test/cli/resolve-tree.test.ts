@@ -1,10 +1,9 @@
 /**
  * `pakt resolve` and `pakt tree` against a real store: packages built, published, then resolved.
  */
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
 import { tempStore, type TempStore } from '../core/helpers.js';
+import { cliRunner } from './helpers.js';
 
 let t: TempStore;
 beforeEach(() => {
@@ -12,20 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function pakt(args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(['--store', t.store, ...args], { stdout, stderr, env: {}, cwd: t.dir });
-  return { code, stdout: stdout.text, stderr: stderr.text, json: args.includes('--json') ? JSON.parse(stdout.text) : undefined };
-}
+const pakt = cliRunner({ cwd: () => t.dir, store: () => t.store });
 
 /** app → (a, b); a → c ^2; b → c >=1.5; c 1.5.0, 2.0.0, 3.0.0; lib has only a prerelease. */
 async function publishGraph(): Promise<void> {

@@ -1,18 +1,7 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
 import type { PackageMetadata } from '../../src/contracts/index.js';
 import { tempStore, type TempStore } from '../core/helpers.js';
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr, env: {}, cwd: process.cwd() }, out: () => out, err: () => err };
-}
+import { cliRunner } from './helpers.js';
 
 describe('pakt search', () => {
   let t: TempStore;
@@ -37,10 +26,10 @@ describe('pakt search', () => {
   });
   afterAll(() => t.cleanup());
 
+  const pakt = cliRunner({ cwd: () => process.cwd(), store: () => t.store });
   const run = async (...args: string[]) => {
-    const c = capture();
-    const code = await runCli(['--store', t.store, 'search', ...args], c.io);
-    return { code, out: c.out(), err: c.err() };
+    const r = await pakt(['search', ...args]);
+    return { code: r.code, out: r.stdout, err: r.stderr };
   };
 
   it('prints total and items with the exact match first and flagged (--json)', async () => {
@@ -56,7 +45,7 @@ describe('pakt search', () => {
     const r = await run('left-pad');
     expect(r.code).toBe(0);
     const first = r.out.split('\n')[0]!;
-    expect(first).toMatch(/^left-pad \*\s+1\.3\.0\s+\d+\.\d{3}\s+String left pad$/);
+    expect(first).toMatch(/^left-pad \*\s+1\.3\.0\s+\d+\.\d{2}\s+String left pad$/);
     expect(r.out).toContain('* exact name');
   });
 

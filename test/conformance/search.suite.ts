@@ -2,20 +2,27 @@
  * The search provider conformance suite: every SearchProvider (ours and a third party's) must pass
  * it. Call it from a test file:
  *
- *   describeSearchConformance({ name: 'fuse', create: () => createFuseSearch() });
+ *   describeSearchConformance({ name: 'fuse', create: (options) => createFuseSearch(options) });
  *
  * It checks behaviour only (no timing): upsert/replace, remove, rebuild, downloads, filters,
- * pagination with a stable total, the exact flag, length-capped queries and the empty query.
- * `create` may take limit overrides so the suite can check the query cap with a small limit.
+ * pagination with a stable total, the exact flag, positive scores, length-capped queries and the
+ * empty query. `create` receives limit overrides (`{ limits: { maxQueryChars: 8 } }`) and must
+ * honour maxQueryChars, so the suite can check the query cap with a small limit. The typo case
+ * needs `capabilities.typoTolerant`; without it the case is reported unsupported.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { SearchDocument, SearchProvider } from '../../src/contracts/search.js';
 import type { Limits } from '../../src/limits.js';
-import { expectCode } from '../helpers/expect-code.js';
+import { expectCode } from './expect-code.js';
+import { conformanceCases } from './harness.js';
 
 export interface SearchConformanceOptions {
+  /** Shown in the suite title. */
   name: string;
+  /** A fresh, empty provider; with `options.limits`, one that applies those limits (maxQueryChars). */
   create: (options?: { limits?: Partial<Limits> }) => SearchProvider | Promise<SearchProvider>;
+  /** Titles of cases to skip (known gaps, listed openly). */
+  skip?: readonly string[];
 }
 
 const DOCS: SearchDocument[] = [
@@ -35,7 +42,16 @@ async function seeded(create: SearchConformanceOptions['create'], docs: SearchDo
 
 const names = (r: { items: { name: string }[] }) => r.items.map((i) => i.name);
 
-export function describeSearchConformance({ name, create }: SearchConformanceOptions): void {
+/**
+ * Declares the cases. Returns a promise (it probes the provider's capabilities first): `await` it
+ * at the top level of a test file.
+ */
+export async function describeSearchConformance({ name, create, skip }: SearchConformanceOptions): Promise<void> {
+  const probe = await create();
+  const typoTolerant = probe.capabilities?.typoTolerant === true;
+  await probe.close?.();
+  const { test, needs } = conformanceCases(skip);
+  const it = test;
   describe(`search provider conformance: ${name}`, () => {
     it('declares itself a search provider with capabilities', async () => {
       const p = await create();
@@ -123,7 +139,7 @@ export function describeSearchConformance({ name, create }: SearchConformanceOpt
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     });
 
-    it('finds a name with a typo', async () => {
+    needs('typoTolerant', typoTolerant, 'finds a name with a typo', async () => {
       const p = await seeded(create);
       expect(names(await p.search('yaml-parsre')).slice(0, 3)).toContain('yaml-parser');
     });
@@ -200,12 +216,24 @@ export function describeSearchConformance({ name, create }: SearchConformanceOpt
       expect(r.items[0]).toMatchObject({ name: 'left-pad', exact: true });
     });
 
-    it('answers a pathological query (very long, repeated, symbols) without failing', async () => {
+    it('answers a pathological query (very long, repeated, symbols) with a well-formed result', async () => {
       const p = await seeded(create);
       for (const q of ['a'.repeat(100_000), '-'.repeat(300), '@/@/@/', 'x y z '.repeat(500), '\u0000\uffff', '(((.*)))+']) {
         const r = await p.search(q);
-        expect(r.total).toBeGreaterThanOrEqual(0);
-        expect(r.items.length).toBeLessThanOrEqual(20);
+        expect(Number.isInteger(r.total), q.slice(0, 20)).toBe(true);
+        expect(r.items.length, q.slice(0, 20)).toBeLessThanOrEqual(Math.min(20, r.total));
+        for (const hit of r.items) expect(DOCS.map((d) => d.name), q.slice(0, 20)).toContain(hit.name);
+      }
+      // None of these is a package name or a word of one: nothing may come back as exact.
+      expect((await p.search('(((.*)))+')).items.some((i) => i.exact)).toBe(false);
+    });
+
+    it('scores every hit above 0, higher for a better match (also an empty query\'s listing)', async () => {
+      const p = await seeded(create);
+      for (const q of ['left-pad', 'parser', 'left', 'configuration files', '']) {
+        const r = await p.search(q);
+        expect(r.items.length, q).toBeGreaterThan(0);
+        for (const hit of r.items) expect(hit.score, `${q}: ${hit.name}`).toBeGreaterThan(0);
       }
     });
 

@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import semver from 'semver';
 import yazl from 'yazl';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_VERSION, type ArchiveSource, type ValidationProvider, type ValidationReport } from '../../src/contracts/index.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { CORE_VERSION, type ArchiveSource, type ValidateOptions, type ValidationProvider, type ValidationReport, type VersionSyntax } from '../../src/contracts/index.js';
 import { RegistryError } from '../../src/errors.js';
+import { conformanceCases } from './harness.js';
 
 export interface ValidationConformanceOptions<P extends ValidationProvider = ValidationProvider> {
   /** Shown in the suite title. */
@@ -130,8 +131,7 @@ function prepend(zip: Buffer, stub: Buffer): Buffer {
 }
 
 export async function describeValidationConformance<P extends ValidationProvider>(options: ValidationConformanceOptions<P>): Promise<void> {
-  const skip = new Set(options.skip ?? []);
-  const test = (title: string, fn: () => Promise<void>) => (skip.has(title) ? it.skip(`${title} (skipped by the implementation)`, fn) : it(title, fn, 60_000));
+  const { test } = conformanceCases(options.skip);
 
   describe(`validation conformance: ${options.name}`, () => {
     let dir: string;
@@ -147,15 +147,15 @@ export async function describeValidationConformance<P extends ValidationProvider
       await rm(dir, { recursive: true, force: true });
     });
 
-    async function check(bytes: Buffer): Promise<ValidationReport> {
+    async function check(bytes: Buffer, options?: ValidateOptions): Promise<ValidationReport> {
       const file = join(dir, `case-${counter++}.zip`);
       await writeFile(file, bytes);
-      const report = await provider.validateFile(file);
+      const report = await provider.validateFile(file, options);
       expect(report.valid).toBe(report.errors.length === 0);
       // The optional in-memory entry point must judge the same bytes exactly as the file one.
-      if (provider.validateBytes) expect(await provider.validateBytes(bytes)).toEqual(report);
+      if (provider.validateBytes) expect(await provider.validateBytes(bytes, options)).toEqual(report);
       // So must the source one, with a source that answers in short, late pieces.
-      if (provider.validateSource) expect(await provider.validateSource(slowSource(bytes))).toEqual(report);
+      if (provider.validateSource) expect(await provider.validateSource(slowSource(bytes), options)).toEqual(report);
       for (const e of report.errors) {
         expect(typeof e.code).toBe('string');
         expect(e.message.length).toBeGreaterThan(0);
@@ -264,6 +264,17 @@ export async function describeValidationConformance<P extends ValidationProvider
       await refuses(await zipOf(packageEntries({ metadata: { name: 'conformance', version: 'v1.0' } })), 'E_PKG_VERSION_INVALID');
       await refuses(await zipOf(packageEntries({ metadata: { name: 'conformance', version: '1.0.0', dependencies: { a: 'not a range' } } })), 'E_PKG_RANGE_INVALID');
       await refuses(await zipOf(packageEntries({ metadata: { name: 'conformance', version: '1.0.0', tags: 'one' } })), 'E_PKG_METADATA_INVALID');
+    });
+
+    test('judges version and ranges through the versioning it is given, not its own default', async () => {
+      // A scheme that is not SemVer: YYYY.MM versions, ">=YYYY.MM" ranges.
+      const calendar: VersionSyntax = { isValidVersion: (v) => /^\d{4}\.\d{2}$/.test(v), isValidRange: (r) => /^>=\d{4}\.\d{2}$/.test(r), info: { name: 'conformance-calendar' } };
+      const versioning = { versioning: calendar };
+      const accepted = await check(await zipOf(packageEntries({ metadata: { name: 'conformance', version: '2024.05', dependencies: { a: '>=2024.01' } } })), versioning);
+      expect(accepted.errors).toEqual([]);
+      expect(accepted).toMatchObject({ valid: true, version: '2024.05' });
+      const semver = await check(await zipOf(packageEntries({ metadata: { name: 'conformance', version: '1.0.0', dependencies: { a: '^1.0.0' } } })), versioning);
+      expect(codes(semver).sort()).toEqual(['E_PKG_RANGE_INVALID', 'E_PKG_VERSION_INVALID']);
     });
 
     test('holds the manifest to the files: unlisted, missing, wrong hash, other package', async () => {

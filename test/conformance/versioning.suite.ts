@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VersioningProvider } from '../../src/contracts/index.js';
-import { conformanceCases } from './harness.js';
+import { CASE_TIMEOUT_MS, conformanceCases } from './harness.js';
 
 export interface VersioningSamples {
   /** Valid versions in ascending order of precedence, no two equal; include prereleases if the scheme has them. */
@@ -150,6 +150,7 @@ export function describeVersioningConformance(options: VersioningConformanceOpti
         for (const range of s.invalidRanges) expect(select!(s.versions, range), range).toEqual([]);
         expect(select!([], '*')).toEqual([]);
       },
+      CASE_TIMEOUT_MS,
     );
 
     test('answers stay the same when asked again in another order (no state leaks between calls)', () => {

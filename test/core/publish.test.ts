@@ -77,7 +77,7 @@ describe('publish', () => {
     expect((await registry.verify()).ok).toBe(true);
     const junk = path.join(t.dir, 'junk-big.zip');
     writeFileSync(junk, randomBytes(PARALLEL_HASH_BYTES + 1));
-    await expect(registry.publishPackage(junk)).rejects.toMatchObject({ code: expect.stringMatching(/^E_PKG_/) as unknown });
+    await expectCode(() => registry.publishPackage(junk), 'E_PKG_NOT_ZIP');
     expect(readdirSync(path.join(t.store, 'tmp'))).toEqual([]);
     expect((await registry.gc({ dryRun: true })).removed).toBe(0);
     await registry.close();
@@ -122,8 +122,8 @@ describe('publish', () => {
     const junk = path.join(t.dir, 'junk.zip');
     writeFileSync(junk, 'this is not a zip archive');
     const err = await registry.publishPackage(junk).then(() => undefined, (e: unknown) => e as { code: string; details: { errors?: unknown[] } });
-    expect(err?.code).toMatch(/^E_PKG_/);
-    expect(err?.details.errors?.length).toBeGreaterThan(0);
+    expect(err?.code).toBe('E_PKG_NOT_ZIP');
+    expect(err?.details.errors).toHaveLength(1);
     const badVersion = await t.pkg('left-pad', '1.0');
     await expectCode(() => registry.publishPackage(badVersion.file), 'E_PKG_VERSION_INVALID');
     expect(await snapshot(p, t.store)).toEqual(before);
@@ -143,7 +143,7 @@ describe('publish', () => {
     writeFileSync(junk, 'PK but not really');
     const bad = await registry.validatePackage(readFileSync(junk));
     expect(bad.valid).toBe(false);
-    expect(bad.errors[0]?.code).toMatch(/^E_PKG_/);
+    expect(bad.errors.map((e) => e.code)).toEqual(['E_PKG_NOT_ZIP']);
     expect(await snapshot(p, t.store)).toEqual(before);
     await registry.close();
     await p.metadata.close?.();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
+import { SEMVER_SYNTAX } from '../../src/package/name-version.js';
 import { checkAgreement, checkManifest, checkMetadata, parseDocument } from '../../src/package/documents.js';
 
 const hash = '0'.repeat(64);
@@ -13,10 +14,10 @@ describe('package documents', () => {
   });
 
   it('metadata: grammar codes for name, version, dependency names and ranges', () => {
-    expect(codes(checkMetadata({ name: 'ok', version: '1.0.0', dependencies: { 'a-b': '>=1.0.0,<2.0.0' } }, DEFAULT_LIMITS))).toEqual([]);
-    expect(codes(checkMetadata({ name: 'Bad', version: '01.0.0' }, DEFAULT_LIMITS))).toEqual(['E_PKG_NAME_INVALID', 'E_PKG_VERSION_INVALID']);
-    expect(codes(checkMetadata({ name: 'ok', version: '1.0.0', dependencies: { 'A': '^1', b: 'x y z' } }, DEFAULT_LIMITS))).toEqual(['E_PKG_NAME_INVALID', 'E_PKG_RANGE_INVALID']);
-    expect(codes(checkMetadata({ name: 7, version: '1.0.0' }, DEFAULT_LIMITS))).toEqual(['E_PKG_METADATA_INVALID']);
+    expect(codes(checkMetadata({ name: 'ok', version: '1.0.0', dependencies: { 'a-b': '>=1.0.0,<2.0.0' } }, DEFAULT_LIMITS, SEMVER_SYNTAX))).toEqual([]);
+    expect(codes(checkMetadata({ name: 'Bad', version: '01.0.0' }, DEFAULT_LIMITS, SEMVER_SYNTAX))).toEqual(['E_PKG_NAME_INVALID', 'E_PKG_VERSION_INVALID']);
+    expect(codes(checkMetadata({ name: 'ok', version: '1.0.0', dependencies: { 'A': '^1', b: 'x y z' } }, DEFAULT_LIMITS, SEMVER_SYNTAX))).toEqual(['E_PKG_NAME_INVALID', 'E_PKG_RANGE_INVALID']);
+    expect(codes(checkMetadata({ name: 7, version: '1.0.0' }, DEFAULT_LIMITS, SEMVER_SYNTAX))).toEqual(['E_PKG_METADATA_INVALID']);
   });
 
   it('manifest: refuses listing the documents themselves and invalid paths', () => {

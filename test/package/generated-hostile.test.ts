@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync, openSync, ftruncateSync, closeSync 
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { craftPackage, jsonDoc, packageEntries, BASE_METADATA } from '../../fixtures/cases.js';
+import { exemptEntryFlood } from '../../fixtures/floods.js';
 import { craftZip, type CraftEntry } from '../../fixtures/zip-craft.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { MAX_REPORTED_ISSUES, validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
@@ -50,6 +51,35 @@ describe('bombs', () => {
     const { codes } = await codesOf(bytes);
     expect(codes).toContain('E_PKG_ENTRY_OVERLAP');
     expect(codes).not.toContain('E_PKG_CRC_MISMATCH');
+  });
+});
+
+describe('the cost of inflating: the archive as a whole against its size', () => {
+  it('8,000 zero-filled entries just under the ratio exemption (7.8 GiB from 9 MB) are refused without inflating one', async () => {
+    const bytes = exemptEntryFlood();
+    expect(bytes.length).toBeLessThan(10 * MiB);
+    const inflateSync = vi.spyOn(zlib, 'inflateRawSync');
+    const inflateStream = vi.spyOn(zlib, 'createInflateRaw');
+    const { codes, report } = await codesOf(bytes);
+    expect(codes).toEqual(['E_PKG_COMPRESSION_RATIO']);
+    expect(report.errors[0]!.message).toMatch(/^the entries declare 83\d{8} uncompressed bytes in total, \d+ times the \d+-byte archive; max is 100:1 .*limits\.maxTotalCompressionRatio/);
+    // Refused from the central directory: not one entry was inflated (local headers are still read).
+    expect(inflateSync).not.toHaveBeenCalled();
+    expect(inflateStream).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+
+  it('an archive unpacking to less than totalCompressionRatioExemptBytes is exempt, however well it compresses', async () => {
+    const bytes = exemptEntryFlood({ count: 63 });
+    const { codes, report } = await codesOf(bytes);
+    expect(codes).toEqual([]);
+    expect(report.unpackedBytes).toBe(63 * (MiB - 1));
+  });
+
+  it('both limits are the host\'s to set', async () => {
+    const bytes = exemptEntryFlood({ count: 20 });
+    expect((await codesOf(bytes, { limits: { totalCompressionRatioExemptBytes: MiB } })).codes).toEqual(['E_PKG_COMPRESSION_RATIO']);
+    expect((await codesOf(bytes, { limits: { totalCompressionRatioExemptBytes: MiB, maxTotalCompressionRatio: 5000 } })).codes).toEqual([]);
   });
 });
 

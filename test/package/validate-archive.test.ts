@@ -9,7 +9,8 @@ import { craftPackage, packageEntries } from '../../fixtures/cases.js';
 import { craftZip } from '../../fixtures/zip-craft.js';
 import { INVALID_DIR, VALID_DIR } from '../../fixtures/build.js';
 import { FileReader } from '../../src/package/file-reader.js';
-import { SMALL_ARCHIVE_BYTES, validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
+import { SMALL_ARCHIVE_BYTES } from '../../src/limits.js';
+import { validateArchive, validateArchiveFile } from '../../src/package/validate-archive.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { BufferReader } from './helpers/readers.js';
 

@@ -1,6 +1,6 @@
 /**
  * A character trie of package names in flat typed arrays (first-child / next-sibling lists), so that
- * 227k names cost a few tens of MB and no per-node objects. It answers the three name questions
+ * a registry's names cost no object per node. It answers the three name questions
  * the indexed search asks:
  * - `get(name)`: the exact name;
  * - `fuzzy(query, k, ...)`: every name within k edits (optimal string alignment: insert, delete,

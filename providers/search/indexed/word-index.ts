@@ -3,6 +3,8 @@
  * are kept sorted by document id (ids only grow, so an add is an append), which makes an AND of
  * words a walk of the shortest list with binary searches in the others.
  */
+import { lowerBound } from '../../../src/util/partition-point.js';
+
 export class WordIndex {
   private readonly postings = new Map<string, number[]>();
   /** Every word, sorted, for prefix lookups; built on first need (or by prepare()) and then kept in step. */
@@ -18,7 +20,7 @@ export class WordIndex {
       const list = this.postings.get(w);
       if (list === undefined) {
         this.postings.set(w, [doc]);
-        if (this.sorted !== undefined) this.sorted.splice(lowerBoundString(this.sorted, w), 0, w);
+        if (this.sorted !== undefined) this.sorted.splice(lowerBound(this.sorted, w), 0, w);
       } else if (list[list.length - 1]! < doc) list.push(doc);
       else insertSorted(list, doc);
     }
@@ -33,7 +35,7 @@ export class WordIndex {
       if (list.length === 0) {
         this.postings.delete(w);
         if (this.sorted !== undefined) {
-          const at = lowerBoundString(this.sorted, w);
+          const at = lowerBound(this.sorted, w);
           if (this.sorted[at] === w) this.sorted.splice(at, 1);
         }
       }
@@ -73,7 +75,7 @@ export class WordIndex {
         continue;
       }
       const expansions: number[][] = [];
-      for (let i = lowerBoundString(sorted, t); i < sorted.length && sorted[i]!.startsWith(t); i++) expansions.push(this.postings.get(sorted[i]!)!);
+      for (let i = lowerBound(sorted, t); i < sorted.length && sorted[i]!.startsWith(t); i++) expansions.push(this.postings.get(sorted[i]!)!);
       if (expansions.length === 0) return [];
       expansions.sort((a, b) => b.length - a.length);
       lists.push(union(expansions.slice(0, maxWords)));
@@ -117,28 +119,6 @@ function union(lists: number[][]): number[] {
   const out: number[] = [];
   for (const id of all) if (out[out.length - 1] !== id) out.push(id);
   return out;
-}
-
-function lowerBoundString(list: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function lowerBound(list: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function insertSorted(list: number[], value: number): void {

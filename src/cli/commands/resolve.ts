@@ -1,7 +1,7 @@
 import { RegistryError } from '../../errors.js';
-import { openRegistry } from '../../index.js';
 import { parseSpec } from '../../package/name-version.js';
 import type { Command } from '../command.js';
+import { withRegistry } from '../open.js';
 
 /** `name@range` arguments as a root map; each package may be named once. */
 export function requirementsOf(specs: readonly string[]): Record<string, string> {
@@ -22,24 +22,24 @@ export function requirementsOf(specs: readonly string[]): Record<string, string>
 const resolve: Command = {
   name: 'resolve',
   usage: 'resolve <name@range>...',
-  summary: 'pick one version per package for these requirements, or explain why none fits',
+  summary: 'pick one version per package for these requirements, or explain why none fits (a name alone means its latest version)',
+  group: 'packages',
+  examples: [
+    { command: "pakt resolve 'app@^2.0.0'", does: 'one version of app and of each of its dependencies' },
+    { command: "pakt resolve 'app@^2.0.0' 'lib@>=1.2.0,<2.0.0' --json", does: 'several requirements together, as {"solution":{...}}' },
+  ],
   options: {},
   positionals: { min: 1, max: Infinity },
   async run(args, ctx) {
     const root = requirementsOf(args.positionals);
-    const registry = await openRegistry({ path: ctx.store, create: false });
-    try {
-      // An unsatisfiable set throws E_UNSATISFIABLE; main prints its message (the explanation)
-      // and, with --json, the error document with kind, explanation and derivation.
-      const { solution } = await registry.resolveDependencies(root);
-      const names = Object.keys(solution);
-      return {
-        json: { solution },
-        text: names.length === 0 ? 'nothing to install' : names.map((n) => `${n}@${solution[n]}`).join('\n'),
-      };
-    } finally {
-      await registry.close();
-    }
+    // An unsatisfiable set throws E_UNSATISFIABLE; main prints its message (the explanation)
+    // and, with --json, the error document with kind, explanation and derivation.
+    const { solution } = await withRegistry(ctx, (registry) => registry.resolveDependencies(root));
+    const names = Object.keys(solution);
+    return {
+      json: { solution },
+      text: names.length === 0 ? 'nothing to install' : names.map((n) => `${n}@${solution[n]}`).join('\n'),
+    };
   },
 };
 

@@ -1,6 +1,6 @@
-import { openRegistry } from '../../index.js';
 import type { DependencyTreeNode } from '../../resolve/types.js';
 import type { Command } from '../command.js';
+import { withRegistry } from '../open.js';
 import { requirementsOf } from './resolve.js';
 
 /**
@@ -33,18 +33,15 @@ export function renderTree(root: DependencyTreeNode): string {
 const tree: Command = {
   name: 'tree',
   usage: 'tree <name@range>',
-  summary: 'the resolved dependency tree of one package',
+  summary: 'the resolved dependency tree of one package (a name alone means its latest version)',
+  group: 'packages',
+  examples: [{ command: "pakt tree 'app@^2.0.0'", does: 'app and its dependencies at the versions resolve picks, as a tree' }],
   options: {},
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
     const [[name, range]] = Object.entries(requirementsOf(args.positionals)) as [[string, string]];
-    const registry = await openRegistry({ path: ctx.store, create: false });
-    try {
-      const root = await registry.getDependencyTree(name, range);
-      return { json: root, text: renderTree(root) };
-    } finally {
-      await registry.close();
-    }
+    const root = await withRegistry(ctx, (registry) => registry.getDependencyTree(name, range));
+    return { json: root, text: renderTree(root) };
   },
 };
 

@@ -1,4 +1,4 @@
 import { describeSearchConformance } from '../../conformance/search.suite.js';
 import { createFuseSearch } from '../../../providers/search/fuse.js';
 
-describeSearchConformance({ name: 'fuse', create: (o) => createFuseSearch(o) });
+await describeSearchConformance({ name: 'fuse', create: (o) => createFuseSearch(o) });

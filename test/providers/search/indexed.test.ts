@@ -1,4 +1,4 @@
 import { describeSearchConformance } from '../../conformance/search.suite.js';
 import { createIndexedSearch } from '../../../providers/search/indexed.js';
 
-describeSearchConformance({ name: 'indexed', create: (o) => createIndexedSearch(o) });
+await describeSearchConformance({ name: 'indexed', create: (o) => createIndexedSearch(o) });
