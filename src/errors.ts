@@ -12,14 +12,25 @@ import { PACKAGE_ERRORS, type PackageErrorDetails } from './error-catalogue/pack
 import { REGISTRY_ERRORS, type RegistryErrorDetails } from './error-catalogue/registry.js';
 import { RESOLVE_ERRORS, type ResolveErrorDetails } from './error-catalogue/resolve.js';
 import { SEARCH_ERRORS, type SearchErrorDetails } from './error-catalogue/search.js';
-import { METADATA_SERVER_ERRORS } from './error-catalogue/metadata-server.js';
-import { INSTALL_ERRORS } from './error-catalogue/install.js';
-import { REMOTE_ERRORS } from './error-catalogue/remote.js';
-import { SCAN_ERRORS } from './error-catalogue/scan.js';
+import { METADATA_SERVER_ERRORS, type MetadataServerErrorDetails } from './error-catalogue/metadata-server.js';
+import { INSTALL_ERRORS, type InstallErrorDetails } from './error-catalogue/install.js';
+import { REMOTE_ERRORS, type RemoteErrorDetails } from './error-catalogue/remote.js';
+import { SCAN_ERRORS, type ScanErrorDetails } from './error-catalogue/scan.js';
 import type { ErrorSpec } from './error-catalogue/spec.js';
 
 export type { ErrorSpec } from './error-catalogue/spec.js';
-export type { GeneralErrorDetails, PackageErrorDetails, RegistryErrorDetails, ResolveErrorDetails, SearchErrorDetails };
+export type { PackageErrorCode } from './error-catalogue/package.js';
+export type {
+  GeneralErrorDetails,
+  InstallErrorDetails,
+  MetadataServerErrorDetails,
+  PackageErrorDetails,
+  RegistryErrorDetails,
+  RemoteErrorDetails,
+  ResolveErrorDetails,
+  ScanErrorDetails,
+  SearchErrorDetails,
+};
 
 export const ERROR_CATALOGUE = {
   ...GENERAL_ERRORS,
@@ -60,6 +71,18 @@ export interface ErrorDetails {
   syscallCode?: string;
   /** SQLite's result code of the failure behind this one (SQLITE_BUSY, SQLITE_CORRUPT, ...). */
   sqliteCode?: string;
+  /** A metadata store on a database server: which one, as `user@host:port/database` (never a password). */
+  database?: string;
+  /** The SQLSTATE of a database server's failure behind this one (40001, 57014, 28P01, ...). */
+  sqlState?: string;
+  /**
+   * The operation may be run again as it is: the fault is in the network or a server that is busy
+   * or restarting, not in the request (E_REMOTE_NETWORK, E_REMOTE_UNAVAILABLE, E_META_UNAVAILABLE,
+   * E_META_TIMEOUT, a PostgreSQL E_META_BUSY). Retry loops act on this field alone, whatever the code.
+   */
+  retryable?: true;
+  /** How many tries a retry loop made before it gave up with this failure (the first included). */
+  attempts?: number;
   /** The pipeline step that failed (publish, delete, ...). */
   step?: string;
   /** Undo steps that failed in turn after the failure: "<step>: <message>" each. */
@@ -71,7 +94,16 @@ export interface ErrorDetails {
 }
 
 /** Fields particular to some codes, from every area's table. */
-export interface ErrorDetailsByCode extends GeneralErrorDetails, PackageErrorDetails, RegistryErrorDetails, ResolveErrorDetails, SearchErrorDetails {}
+export interface ErrorDetailsByCode
+  extends GeneralErrorDetails,
+    InstallErrorDetails,
+    MetadataServerErrorDetails,
+    PackageErrorDetails,
+    RegistryErrorDetails,
+    RemoteErrorDetails,
+    ResolveErrorDetails,
+    ScanErrorDetails,
+    SearchErrorDetails {}
 
 /** The details of an error of code C: the common fields and the code's own. */
 export type DetailsOf<C extends ErrorCode> = ErrorDetails & (C extends keyof ErrorDetailsByCode ? ErrorDetailsByCode[C] : unknown);

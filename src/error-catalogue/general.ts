@@ -69,4 +69,8 @@ export interface GeneralErrorDetails {
     /** Providers that failed to close, "<family>/<name>: <message>" each (registry.close()). */
     providers?: string[];
   };
+  E_PROVIDER_OPTION: {
+    /** The option at fault, as the provider names it (e.g. `retry.attempts`). */
+    option?: string;
+  };
 }

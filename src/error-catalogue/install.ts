@@ -1,3 +1,6 @@
+import type { PortableRule } from '../install/portable-path.js';
+import type { Holder } from '../install/folder-lock.js';
+import type { PackageErrorCode } from './package.js';
 import { defineErrors } from './spec.js';
 
 /**
@@ -61,3 +64,29 @@ export const INSTALL_ERRORS = defineErrors({
     status: 409, userFault: true, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface InstallErrorDetails {
+  E_LOCK_MISMATCH: {
+    /** The dependency the lockfile does not name, or locks outside its range. */
+    dependency?: string;
+    /** What differs in an installed folder, one line each. */
+    problems?: string[];
+  };
+  E_INSTALL_UNSAFE_ENTRY: {
+    /** The path rule the entry breaks, as validation's code for it (E_PKG_PATH_TRAVERSAL, E_PKG_SYMLINK, ...). */
+    rule?: PackageErrorCode;
+  };
+  E_INSTALL_PATH_NOT_PORTABLE: {
+    /** The first portability rule the path breaks. */
+    rule?: PortableRule;
+  };
+  E_INSTALL_STILL_NEEDED: {
+    /** The installed packages that depend on it, `name@version` each. */
+    dependents?: string[];
+  };
+  E_INSTALL_BUSY: {
+    /** The process holding the folder's lock, or null when the lock vanished while it was read. */
+    holder?: Holder | null;
+  };
+}

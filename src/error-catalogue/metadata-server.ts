@@ -53,3 +53,23 @@ export const METADATA_SERVER_ERRORS = defineErrors({
     status: 500, userFault: false, exit: 1,
   },
 });
+
+/**
+ * Details particular to this area's codes (every code also has the common ErrorDetails of
+ * src/errors.ts, where `database`, `sqlState` and `retryable` are, since a database server's
+ * failures also come as other areas' codes: E_VERSION_EXISTS, E_META_BUSY, E_INTERNAL, ...).
+ */
+export interface MetadataServerErrorDetails {
+  E_META_UNAVAILABLE: {
+    /** The archive whose removal lost its lock with the connection (`pakt verify` checks it). */
+    digest?: string;
+  };
+  E_META_SCHEMA_FOREIGN: {
+    /** The database schema given for pakt. */
+    schema?: string;
+  };
+  E_META_SERVER_UNSUPPORTED: {
+    /** What the server is: its server_version_num (e.g. 120005 for 12.5) and its database's encoding. */
+    found?: { serverVersionNum: number; encoding: string };
+  };
+}

@@ -247,3 +247,6 @@ export const PACKAGE_ERRORS = defineErrors({
 
 /** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
 export interface PackageErrorDetails {}
+
+/** The codes of this area: the package format's rules, which other areas name as a reason (details.rule, details.reason). */
+export type PackageErrorCode = keyof typeof PACKAGE_ERRORS;

@@ -86,5 +86,13 @@ export interface RegistryErrorDetails {
     /** Moving the bad blob to quarantine failed too: why. */
     quarantineError?: string;
   };
-  E_STORE_PUT_MISMATCH: { expectedSize?: number; foundSize?: number };
+  E_STORE_PUT_MISMATCH: {
+    expectedSize?: number;
+    foundSize?: number;
+    /** A remote store's own error codes for the refusal (an OCI registry's DIGEST_INVALID). */
+    registryCodes?: string[];
+  };
+  /** A store on a database server: the schema (in `database`) that holds no store, or a newer one. */
+  E_REGISTRY_NOT_FOUND: { schema?: string };
+  E_META_SCHEMA_NEWER: { schema?: string };
 }

@@ -80,3 +80,41 @@ export const REMOTE_ERRORS = defineErrors({
     status: 502, userFault: false, exit: 1,
   },
 });
+
+/** What a remote service's answer said, on the codes made from one. */
+interface RemoteAnswer {
+  /** The service's host (and port), as in its URL: the registry, or its token server. */
+  host?: string;
+  /** The HTTP status it answered with. */
+  status?: number;
+  /** The service's own error codes in its answer's body (an OCI registry's MANIFEST_UNKNOWN, DENIED, ...). */
+  registryCodes?: string[];
+}
+
+/**
+ * Details particular to this area's codes (every code also has the common ErrorDetails of
+ * src/errors.ts, where `retryable` and `attempts` are, since retry loops read them on any code).
+ */
+export interface RemoteErrorDetails {
+  E_REMOTE_NETWORK: { host?: string };
+  E_REMOTE_UNAVAILABLE: RemoteAnswer & {
+    /** The wait the service asked for (Retry-After), in ms. */
+    retryAfterMs?: number;
+  };
+  E_REMOTE_AUTH_REQUIRED: {
+    host?: string;
+    /** Where credentials were looked for or found (`environment`, a file and entry, a helper); never their value. */
+    source?: string;
+  };
+  E_REMOTE_AUTH_FAILED: { host?: string; source?: string };
+  E_REMOTE_DENIED: RemoteAnswer & {
+    /** The access asked for, as a token scope (`repository:pakt/left-pad:pull,push`). */
+    scope?: string;
+  };
+  E_OCI_REJECTED: RemoteAnswer;
+  E_OCI_NOT_A_REGISTRY: { host?: string };
+  E_OCI_PROTOCOL: RemoteAnswer & {
+    /** An upload chunk the registry did not take as sent: the upload can go on from what it confirms. */
+    resumable?: true;
+  };
+}

@@ -1,3 +1,6 @@
+import type { SkippedRecord } from '../scan/advisories.js';
+import type { BlockingFinding, GateOperation } from '../scan/decide.js';
+import type { PackageErrorCode } from './package.js';
 import { defineErrors } from './spec.js';
 
 /**
@@ -62,3 +65,46 @@ export const SCAN_ERRORS = defineErrors({
     status: 404, userFault: true, exit: 1,
   },
 });
+
+/** Details particular to this area's codes (every code also has the common ErrorDetails of src/errors.ts). */
+export interface ScanErrorDetails {
+  E_ADVISORIES_STALE: {
+    /** How old the database is, and the most the policy (or --max-advisory-age) allows, in hours. */
+    ageHours?: number;
+    maxAdvisoryAgeHours?: number;
+    /** When it was imported (RFC 3339). */
+    importedAt?: string;
+  };
+  E_ADVISORIES_UNREADABLE: {
+    /** The scanner provider that failed (its info.name). */
+    scanner?: string;
+  };
+  E_POLICY_BLOCKED: {
+    /** The gate that refused: publish, download or install (of details.name@details.version). */
+    operation?: GateOperation;
+    /** Every advisory at or above the block level, with the path to it, its fixes and the exemption command. */
+    findings?: BlockingFinding[];
+  };
+  E_POLICY_INVALID: {
+    /** The stored document at fault: its documents kind and key. */
+    kind?: string;
+    key?: string;
+  };
+  E_ADVISORY_INVALID: {
+    /** The records that cannot be imported (at most 100), and how many there are. */
+    invalid?: SkippedRecord[];
+    invalidCount?: number;
+    /** A record the scanner could not evaluate: its id and why. */
+    id?: string;
+    reason?: string;
+  };
+  E_ADVISORY_ARCHIVE_INVALID: {
+    /** The ZIP rule it breaks, as validation's code for the same flaw in a package (E_PKG_ENTRY_OVERLAP, ...). */
+    reason?: PackageErrorCode;
+  };
+  E_EXEMPTION_NOT_FOUND: {
+    /** The advisory id and the package pattern asked for. */
+    advisory?: string;
+    packages?: string;
+  };
+}

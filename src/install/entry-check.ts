@@ -17,7 +17,7 @@
  * E_INSTALL_PATH_NOT_PORTABLE or E_INSTALL_ARCHIVE_INVALID, before anything is written.
  */
 import type yauzl from 'yauzl';
-import { RegistryError, type ErrorCode } from '../errors.js';
+import { RegistryError, type PackageErrorCode } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { checkArchivePath, collisionKey, showPath } from '../package/archive-path.js';
 import { classifyEntry } from '../package/entry-kind.js';
@@ -40,7 +40,7 @@ const EXTRA_AES = 0x9901;
 const HOST_UNIX = 3;
 const HOST_OSX = 19;
 
-function unsafe(what: string, rule: ErrorCode, message: string, path?: string): RegistryError {
+function unsafe(what: string, rule: PackageErrorCode, message: string, path?: string): RegistryError {
   return new RegistryError('E_INSTALL_UNSAFE_ENTRY', `${what}: ${message}; nothing was written`, { rule, ...(path !== undefined ? { path } : {}) });
 }
 

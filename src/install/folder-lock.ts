@@ -31,7 +31,8 @@ export interface FolderLock {
   release(): Promise<void>;
 }
 
-interface Holder {
+/** Who holds a folder's lock: written into the lock file, named by E_INSTALL_BUSY. */
+export interface Holder {
   pid: number;
   host: string;
   nonce: string;

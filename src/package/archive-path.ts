@@ -6,10 +6,10 @@
  * Used on archive entries by the validator, on manifest keys, and on folder contents by `pack`,
  * so the three can never disagree.
  */
-import type { ErrorCode } from '../errors.js';
+import type { PackageErrorCode } from '../errors.js';
 
 export interface PathProblem {
-  code: ErrorCode;
+  code: PackageErrorCode;
   message: string;
 }
 

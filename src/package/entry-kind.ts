@@ -3,7 +3,7 @@
  * regular files and folders only: symbolic links (the classic "extract outside the target"
  * trick), devices, FIFOs and sockets are refused, as is a mode that contradicts the name.
  */
-import type { ErrorCode } from '../errors.js';
+import type { PackageErrorCode } from '../errors.js';
 
 const HOST_UNIX = 3;
 const HOST_OSX = 19;
@@ -15,7 +15,7 @@ const DOS_DIRECTORY = 0x10;
 /** FILE_ATTRIBUTE_REPARSE_POINT: how Windows tools mark symbolic links and junctions. */
 const DOS_REPARSE_POINT = 0x400;
 
-export type EntryKind = { kind: 'file' | 'folder' } | { kind: 'refused'; code: ErrorCode; message: string };
+export type EntryKind = { kind: 'file' | 'folder' } | { kind: 'refused'; code: PackageErrorCode; message: string };
 
 const TYPE_NAMES: Record<number, string> = {
   0o010000: 'a FIFO',

@@ -2,7 +2,7 @@
  * Decoding an entry's raw name, and the checks on its name-related fields: the UTF-8 flag,
  * names that are not UTF-8, and the Info-ZIP Unicode Path extra field (0x7075).
  */
-import type { ErrorCode } from '../errors.js';
+import type { PackageErrorCode } from '../errors.js';
 import { crc32 } from './crc32.js';
 import { EXTRA_UNICODE_PATH, type ExtraFieldRecord } from './zip-records.js';
 
@@ -12,7 +12,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export interface DecodedName {
   /** The name as pakt reads it, or null when it cannot be decoded. */
   name: string | null;
-  problems: Array<{ code: ErrorCode; message: string }>;
+  problems: Array<{ code: PackageErrorCode; message: string }>;
 }
 
 function visibleBytes(raw: Buffer): string {

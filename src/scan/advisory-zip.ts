@@ -18,7 +18,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
-import { RegistryError, toRegistryError, type ErrorCode } from '../errors.js';
+import { RegistryError, toRegistryError, type PackageErrorCode } from '../errors.js';
 import type { AdvisoryImportLimits } from '../limits.js';
 import { checkArchivePath, collisionKey, showPath } from '../package/archive-path.js';
 import { crc32 } from '../package/crc32.js';
@@ -49,7 +49,7 @@ interface Entry {
   isJson: boolean;
 }
 
-function refuse(code: ErrorCode, zipFile: string, message: string, reason?: ErrorCode): never {
+function refuse(code: 'E_ADVISORY_ARCHIVE_INVALID' | 'E_ADVISORY_TOO_LARGE', zipFile: string, message: string, reason?: PackageErrorCode): never {
   throw new RegistryError(code, `${zipFile}: ${message}; nothing was imported`, { path: zipFile, ...(reason ? { reason } : {}) });
 }
 

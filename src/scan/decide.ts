@@ -21,7 +21,7 @@ import { RegistryError, type ErrorCode } from '../errors.js';
 import { nowOf, recordScanAudit, type AuditDeps } from './audit.js';
 import { classify, type ClassifiedFinding } from './classify.js';
 import { exemptCommand } from './exemptions.js';
-import { FindingEngine, type Unresolved } from './findings.js';
+import { FindingEngine, type Finding, type Unresolved } from './findings.js';
 import { prepareGate, scannerFailure } from './gate.js';
 import type { AdvisoryPolicy } from './policy.js';
 
@@ -57,6 +57,12 @@ export interface PolicyDecision {
   readonly unresolved?: Unresolved;
   /** Why nothing was checked (the gate is off), when so. */
   readonly skipped?: string;
+}
+
+/** One advisory that refused the operation, as E_POLICY_BLOCKED's details.findings lists it. */
+export interface BlockingFinding extends Pick<Finding, 'advisory' | 'aliases' | 'severity' | 'affected' | 'via' | 'fixed'> {
+  /** The command that exempts it (a reason and an expiry still to be filled in). */
+  readonly exempt: string;
 }
 
 /** `lodash@4.17.20` reached through app@1.0.0 → lib@2.0.0 → lodash@4.17.20, or "itself". */
@@ -134,31 +140,31 @@ export async function decidePolicy(deps: DecisionDeps, subject: GateSubject): Pr
   return { ...base, outcome: warnings.length > 0 ? 'warn' : 'allow', findings, warnings, message: warnings.join('\n'), ...(unresolved ? { unresolved } : {}) };
 }
 
-/** The error a gate throws for a refused decision. */
+/**
+ * The error a gate throws for a refused decision: E_POLICY_BLOCKED with every blocking advisory,
+ * or the code of why nothing could be checked (stale or missing database, a failing scanner).
+ */
 export function decisionError(decision: PolicyDecision): RegistryError {
   if (decision.outcome !== 'block' || !decision.code) {
     throw new RegistryError('E_INTERNAL', `decisionError called for a decision that was not refused (${decision.outcome})`);
   }
+  const { name, version, operation } = decision.subject;
+  if (decision.code !== 'E_POLICY_BLOCKED') return new RegistryError(decision.code, decision.message, { name, version });
   const blocking = decision.findings.filter((f) => f.level === 'block');
   const first = blocking[0];
-  const details: Record<string, unknown> = {
-    operation: decision.subject.operation,
-    name: decision.subject.name,
-    version: decision.subject.version,
-    findings: blocking.map((f) => ({
-      advisory: f.advisory,
-      aliases: f.aliases,
-      severity: f.severity,
-      affected: f.affected,
-      via: f.via,
-      fixed: f.fixed,
-      exempt: exemptCommand(f.advisory, f.name),
-    })),
-  };
-  if (first) {
-    details['hint'] = first.fixed.length > 0
+  const findings = blocking.map((f): BlockingFinding => ({
+    advisory: f.advisory,
+    aliases: f.aliases,
+    severity: f.severity,
+    affected: f.affected,
+    via: f.via,
+    fixed: f.fixed,
+    exempt: exemptCommand(f.advisory, f.name),
+  }));
+  const hint = !first
+    ? undefined
+    : first.fixed.length > 0
       ? `Use ${first.affected.name} ${first.fixed[0]} or later (publish or require it), or if ${first.advisory} does not apply: ${exemptCommand(first.advisory, first.name)}`
       : `No fixed version of ${first.affected.name} is known; if ${first.advisory} does not apply: ${exemptCommand(first.advisory, first.name)}`;
-  }
-  return new RegistryError(decision.code, decision.message, details);
+  return new RegistryError('E_POLICY_BLOCKED', decision.message, { operation, name, version, findings, ...(hint !== undefined ? { hint } : {}) });
 }

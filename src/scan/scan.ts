@@ -164,7 +164,7 @@ async function selectVersions(deps: ScanDeps, engine: FindingEngine, targets: re
       if (!v.isValidRange(t.range)) throw new RegistryError('E_PKG_RANGE_INVALID', `'${t.range.slice(0, 80)}' is not a version range (in ${t.name}@${t.range.slice(0, 80)})`, { path: t.name, found: t.range });
       chosen = all.filter((x) => v.satisfies(x, t.range!));
     }
-    if (chosen.length === 0) throw new RegistryError('E_VERSION_NOT_FOUND', `no version of ${t.name} matches ${t.range}`, { name: t.name, range: t.range });
+    if (chosen.length === 0) throw new RegistryError('E_VERSION_NOT_FOUND', `no version of ${t.name} matches ${t.range}`, { name: t.name, expected: t.range });
     let set = merged.get(t.name);
     if (!set) merged.set(t.name, (set = new Set()));
     for (const c of chosen) set.add(c);

@@ -11,7 +11,7 @@ import { BASE_METADATA, craftPackage, type PackageSpec } from '../../fixtures/ca
 import type { CraftEntry, CraftOptions } from '../../fixtures/zip-craft.js';
 import { defaultProviders, type DefaultProviders } from '../../providers/index.js';
 import { CoreRegistryManager } from '../../src/core/registry-manager.js';
-import type { ErrorCode } from '../../src/errors.js';
+import type { ErrorCode, RegistryError } from '../../src/errors.js';
 import { digestOfBytes } from '../../src/util/digest.js';
 import { tempStore, type TempStore } from '../core/helpers.js';
 import { expectCode } from '../helpers/expect-code.js';
@@ -64,7 +64,7 @@ async function expectRefused(name: string, code: ErrorCode, rule?: string): Prom
   mkdirSync(into, { recursive: true });
   const before = tree(sandbox);
   const err = await expectCode(() => registry.install({ into, requirements: [name], fsync: false }), code);
-  if (rule !== undefined) expect(err.details['rule'], err.message).toBe(rule);
+  if (rule !== undefined) expect((err as RegistryError<'E_INSTALL_UNSAFE_ENTRY' | 'E_INSTALL_PATH_NOT_PORTABLE'>).details.rule, err.message).toBe(rule);
   expect(err.message).toMatch(/nothing was written|cannot be installed/);
   // Not a byte anywhere: no package folder, no lockfile, no working area left, nothing beside.
   expect(tree(sandbox)).toEqual(before);

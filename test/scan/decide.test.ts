@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../../src/contracts/index.js';
+import type { RegistryError } from '../../src/errors.js';
 import { createOsvScanner } from '../../providers/scanner/osv/index.js';
 import { decidePolicy, decisionError } from '../../src/scan/decide.js';
 import { addExemption } from '../../src/scan/exemptions.js';
@@ -38,7 +39,7 @@ describe('the policy decision (what the publish, download and install gates call
     expect(blocked.warnings).toEqual(['GHSA-29mw-wpgm-hmr9 (moderate) in lodash@4.17.20 through app@1.1.0 → lib@2.0.0 → lodash@4.17.20; fixed in 4.17.21']);
     const error = decisionError(blocked);
     expect(error.code).toBe('E_POLICY_BLOCKED');
-    expect(error.details['findings']).toEqual([{ advisory: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'], severity: 'high', affected: { name: 'lodash', version: '4.17.20' }, via: ['lib@2.0.0', 'lodash@4.17.20'], fixed: ['4.17.21'], exempt: 'pakt policy exempt GHSA-35jh-r3h4-6jhm --packages app --reason "<why it does not apply to app>" --expires 30d' }]);
+    expect((error as RegistryError<'E_POLICY_BLOCKED'>).details.findings).toEqual([{ advisory: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'], severity: 'high', affected: { name: 'lodash', version: '4.17.20' }, via: ['lib@2.0.0', 'lodash@4.17.20'], fixed: ['4.17.21'], exempt: 'pakt policy exempt GHSA-35jh-r3h4-6jhm --packages app --reason "<why it does not apply to app>" --expires 30d' }]);
     expect(error.hint).toContain('Use lodash 4.17.21 or later');
 
     await addExemption(w, { advisory: 'GHSA-35jh-r3h4-6jhm', packages: 'app', reason: 'app never calls _.template', expires: new Date(w.now.value.getTime() + DAY) });

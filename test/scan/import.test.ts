@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { craftZip, type CraftEntry } from '../../fixtures/zip-craft.js';
 import { advisoryStatus, importAdvisories } from '../../src/scan/advisories.js';
+import type { RegistryError } from '../../src/errors.js';
 import { expectCode } from '../helpers/expect-code.js';
 import { FIXTURES, realRecords, world, type World } from './helpers.js';
 
@@ -178,7 +179,7 @@ describe('advisories import: hostile ZIPs are refused whole, leaving the databas
   it.each(CASES)('%s', async (_title, make, code, reason) => {
     const before = await importAdvisories(w, path.join(FIXTURES, 'GHSA-xvch-5gv4-984h.json'));
     const err = await expectCode(() => importAdvisories(w, make(), { skipInvalid: true }), code);
-    if (reason) expect(err.details['reason'], err.message).toBe(reason);
+    if (reason) expect((err as RegistryError<'E_ADVISORY_ARCHIVE_INVALID'>).details.reason, err.message).toBe(reason);
     expect(err.message).toContain('nothing was imported');
     expect(await advisoryStatus(w)).toEqual({ ...before.db, ageHours: 0 });
   });

@@ -6,7 +6,7 @@
  * and turns every other answer the caller did not expect into a coded error. Every error that
  * leaves here has been scrubbed of secrets.
  */
-import { RegistryError } from '../../../src/errors.js';
+import { isRegistryError, RegistryError } from '../../../src/errors.js';
 import { Authenticator, type Scope } from './auth.js';
 import type { Redactor } from './credentials.js';
 import { HttpTransport, shownUrl, type HttpResponse, type RequestBody } from './http.js';
@@ -100,7 +100,7 @@ export class RegistryClient {
     try {
       if (!idempotent) return await this.once(req);
       return await withRetry(this.options.retry, () => this.once(req), {
-        retryAfterMs: (err) => (typeof err.details['retryAfterMs'] === 'number' ? err.details['retryAfterMs'] : undefined),
+        retryAfterMs: (err) => (isRegistryError(err, 'E_REMOTE_UNAVAILABLE') ? err.details.retryAfterMs : undefined),
       });
     } catch (err) {
       throw this.scrub(err);
