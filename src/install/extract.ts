@@ -25,6 +25,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import type { PackageManifest, PackageMetadata } from '../contracts/package.js';
+import type { VersionSyntax } from '../contracts/versioning.js';
 import { isRegistryError, RegistryError, toRegistryError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { showPath } from '../package/archive-path.js';
@@ -34,6 +35,8 @@ import { checkEntriesTogether, checkEntry, type CheckedEntry } from './entry-che
 
 export interface ExtractOptions {
   limits: Limits;
+  /** The registry's version scheme: metadata.json's version and ranges are checked by it, as publish checked them. */
+  versioning: VersionSyntax;
   /** fsync every file and folder before returning (default true). */
   fsync?: boolean;
   /** Called with the number of bytes each time some are written (progress). */
@@ -70,7 +73,7 @@ export async function extractArchive(archive: string, target: string, expected: 
   const syncs = new SyncQueue(options.fsync ?? true);
   try {
     const entries = await readCentralDirectory(zip.zip, what, options.limits);
-    const docs = await readDocuments(zip, entries, expected, what, options.limits);
+    const docs = await readDocuments(zip, entries, expected, what, options.limits, options.versioning);
     const files = entries.filter((e) => !e.isFolder);
     try {
       mkdirSync(target);
@@ -236,18 +239,18 @@ interface Documents {
  * The archive's metadata.json and manifest.json, after the same checks as an extraction makes
  * (entries, documents, agreement with the files), without writing anything.
  */
-export async function readArchiveDocuments(archive: string, expected: { name: string; version: string }, limits: Limits): Promise<{ metadata: Buffer; manifest: Buffer }> {
+export async function readArchiveDocuments(archive: string, expected: { name: string; version: string }, limits: Limits, versioning: VersionSyntax): Promise<{ metadata: Buffer; manifest: Buffer }> {
   const what = `${expected.name}@${expected.version}`;
   const zip = await openArchive(archive, what);
   try {
     const entries = await readCentralDirectory(zip.zip, what, limits);
-    return (await readDocuments(zip, entries, expected, what, limits)).bytes;
+    return (await readDocuments(zip, entries, expected, what, limits, versioning)).bytes;
   } finally {
     zip.close();
   }
 }
 
-async function readDocuments(zip: Archive, entries: readonly CheckedEntry[], expected: { name: string; version: string }, what: string, limits: Limits): Promise<Documents> {
+async function readDocuments(zip: Archive, entries: readonly CheckedEntry[], expected: { name: string; version: string }, what: string, limits: Limits, versioning: VersionSyntax): Promise<Documents> {
   const find = (name: string) => entries.find((e) => !e.isFolder && e.path === name);
   const metaEntry = find(METADATA_FILE);
   const manEntry = find(MANIFEST_FILE);
@@ -258,7 +261,7 @@ async function readDocuments(zip: Archive, entries: readonly CheckedEntry[], exp
   const meta = parseDocument(metaBytes, METADATA_FILE, limits);
   const man = parseDocument(manBytes, MANIFEST_FILE, limits);
   issues.push(...meta.issues, ...man.issues);
-  const checkedMeta = meta.value === undefined ? undefined : checkMetadata(meta.value, limits);
+  const checkedMeta = meta.value === undefined ? undefined : checkMetadata(meta.value, limits, versioning);
   const checkedMan = man.value === undefined ? undefined : checkManifest(man.value, limits);
   issues.push(...(checkedMeta?.issues ?? []), ...(checkedMan?.issues ?? []), ...checkAgreement(meta.value, man.value));
   if (issues.length > 0 || !checkedMeta?.metadata || !checkedMan?.manifest) {

@@ -159,7 +159,7 @@ const verifyPresent: InstallStep<OperationState> = {
   async run(state) {
     const present = state.actions.filter((a) => a.kind === 'verify');
     await mapLimit(present, PARALLEL_PACKAGES, async (a) => {
-      const reference = await readArchiveDocuments(a.archive!, a, state.source.limits);
+      const reference = await readArchiveDocuments(a.archive!, a, state.source.limits, state.source.versioning);
       const check = await verifyFolder(packageFolder(state.layout.root, a.name), a, state.source.limits, reference);
       if (check.state !== 'ok') {
         throw new RegistryError('E_LOCK_MISMATCH', `${packageFolder(state.layout.root, a.name)} does not hold ${a.name}@${a.version} as the lockfile says: ${check.problems.slice(0, 3).join('; ')}${check.problems.length > 3 ? `; … (${check.problems.length} problems)` : ''}`, {
@@ -187,7 +187,7 @@ const extract: InstallStep<OperationState> = {
     let bytes = 0;
     await mapLimit(wanted, PARALLEL_PACKAGES, async (a, i) => {
       const staged = path.join(dir, String(i));
-      const r = await extractArchive(a.archive!, staged, a, { limits: state.source.limits, fsync: state.fsync });
+      const r = await extractArchive(a.archive!, staged, a, { limits: state.source.limits, versioning: state.source.versioning, fsync: state.fsync });
       a.staged = staged;
       files += r.files;
       bytes += r.bytes;
