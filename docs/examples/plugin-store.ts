@@ -5,10 +5,9 @@
  * upgraded through the registry; it loads every installed plugin at start-up from what
  * `listInstalled` reports, never by scanning the folder itself.
  *
- * In your own project, import from the package instead of the relative paths below:
- *   import { openRegistry, type CoreRegistryManager } from 'pakt';
- * Plugin authors build their packages with `pakt pack <folder>`; so that this example runs on
- * its own, it packs two plugins itself. test/install/docs-example.test.ts runs it.
+ * It imports pakt by its package name, as your project would. Plugin authors build their
+ * packages with `pakt pack <folder>`; so that this example runs on its own, it packs two plugins
+ * itself. test/install/docs-example.test.ts runs it.
  *
  *   node dist/docs/examples/plugin-store.js [app-folder]
  */
@@ -16,8 +15,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openRegistry, type CoreRegistryManager, type InstalledEvent } from '../../src/index.js';
-import { packDirectory } from '../../src/package/index.js';
+import { openRegistry, packDirectory, type CoreRegistryManager, type InstalledEvent } from 'pakt';
 
 /** What a plugin's lib/plugin.mjs exports; the editor calls activate() once it is loaded. */
 interface PluginModule {
