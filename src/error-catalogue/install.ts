@@ -61,7 +61,8 @@ export const INSTALL_ERRORS = defineErrors({
   E_INSTALL_BUSY: {
     meaning: 'Another process is installing into the same folder and did not finish within the wait; nothing was changed.',
     hint: 'Wait for the other install to finish and run the command again; the message names the process holding the folder (a lock of a process that no longer runs is taken over automatically).',
-    status: 409, userFault: true, exit: 1,
+    // Like E_META_BUSY and E_ADVISORIES_BUSY: the same request succeeds once the other one is done.
+    status: 503, userFault: false, exit: 1,
   },
 });
 
