@@ -12,9 +12,9 @@ import type { GlobalValues } from './globals.js';
 export const COMMAND_GROUPS = {
   /** init, pack, validate, publish, info, versions, search, download, resolve, tree, delete, verify, gc */
   packages: 'Packages',
-  /** keys, sign, trust, policy, audit */
+  /** keys, sign, trust, audit */
   trust: 'Trust, signatures and audit',
-  /** advisories, scan */
+  /** advisories, scan, policy (the advisory policy today; the signature requirement joins it as one more part) */
   advisories: 'Advisories and scanning',
   /** serve, user, token, visibility, login, logout, whoami */
   server: 'Server and remote registries',

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { RegistryError } from '../errors.js';
 import type { InstallProgress, InstallResult } from '../install/types.js';
-import type { CommandArgs, CommandContext, OptionSpec } from './command.js';
+import type { CommandArgs, CommandContext, CommandOutcome, OptionSpec } from './command.js';
+import { count, shownPath } from './format.js';
 import { startProgress } from './progress.js';
 
 export const INTO_OPTION: OptionSpec = { type: 'string', description: 'the folder packages are installed into (required)' };
@@ -44,16 +45,22 @@ export function installJson(r: InstallResult): unknown {
   };
 }
 
-export function installText(r: InstallResult, ctx: CommandContext): string {
+/**
+ * The outcome of install, upgrade and remove: a dry run answers a question (printed also with
+ * --quiet), a real run reports what it did (a confirmation); a named package that stays installed
+ * because others need it is a warning.
+ */
+export function installOutcome(r: InstallResult, ctx: CommandContext): CommandOutcome {
   const lines: string[] = [];
   for (const a of r.added) lines.push(`+ ${a.name}@${a.version}`);
   for (const c of r.changed) lines.push(`~ ${c.name} ${c.from} → ${c.to}`);
   for (const p of r.repaired) lines.push(`! ${p.name}@${p.version} (folder was missing or damaged; written again)`);
   for (const d of r.removed) lines.push(`- ${d.name}@${d.version}`);
-  for (const n of r.stillNeeded) lines.push(`  ${n} stays: other installed packages depend on it`);
-  const where = path.relative(ctx.cwd, r.into) || '.';
+  const where = shownPath(r.into, ctx.cwd);
   const changes = r.added.length + r.changed.length + r.repaired.length + r.removed.length;
   const verb = r.dryRun ? 'would change' : 'changed';
-  lines.push(changes === 0 ? `${where}: up to date (${r.unchanged} package(s))` : `${where}: ${verb} ${changes} package(s), ${r.unchanged} unchanged${r.dryRun ? ' (dry run: nothing was written)' : ''}`);
-  return lines.join('\n');
+  lines.push(changes === 0 ? `${where}: up to date (${count(r.unchanged, 'package')})` : `${where}: ${verb} ${count(changes, 'package')}, ${r.unchanged} unchanged${r.dryRun ? ' (dry run: nothing was written)' : ''}`);
+  const warnings = r.stillNeeded.map((n) => `${n} stays installed: other installed packages depend on it`);
+  const report = lines.join('\n');
+  return { json: installJson(r), ...(r.dryRun ? { text: report } : { confirmation: report }), warnings };
 }

@@ -4,8 +4,10 @@
  * (a server URL, a key file, offline mode, other metadata or storage) are read here and nowhere
  * else, so adding one changes no command.
  */
-import { openRegistry } from '../../providers/index.js';
+import { defaultProviders, defaultScanner, isStore, openRegistry, type DefaultProviders } from '../../providers/index.js';
+import type { ScannerProvider } from '../contracts/index.js';
 import type { CoreRegistryManager } from '../core/registry-manager.js';
+import { RegistryError } from '../errors.js';
 import type { CommandContext } from './command.js';
 
 export interface OpenStoreOptions {
@@ -33,4 +35,17 @@ export async function withRegistry<T>(ctx: CommandContext, work: (registry: Core
   }
   await registry.close();
   return result;
+}
+
+/**
+ * The same store's providers one by one, with its advisory scanner, for the commands that work on
+ * what the manager does not carry yet (advisories, scan, policy): src/cli/scan-context.ts. A
+ * folder without a store is E_REGISTRY_NOT_FOUND, as for openStore; the caller closes them all.
+ */
+export function openStoreProviders(ctx: CommandContext): { providers: DefaultProviders; scanner: ScannerProvider } {
+  if (!isStore(ctx.store)) {
+    throw new RegistryError('E_REGISTRY_NOT_FOUND', `there is no pakt store at ${ctx.store}`, { path: ctx.store });
+  }
+  const providers = defaultProviders({ path: ctx.store });
+  return { providers, scanner: defaultScanner({ path: ctx.store }) };
 }

@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { craftZip } from '../../fixtures/zip-craft.js';
 import { defaultScanner } from '../../providers/index.js';
-import { runCli } from '../../src/cli/main.js';
 import { importAdvisories } from '../../src/scan/advisories.js';
 import { tempStore, type TempStore } from '../core/helpers.js';
 import { FIXTURES } from '../scan/helpers.js';
+import { cliRunner } from './helpers.js';
 
 let t: TempStore;
 beforeEach(() => {
@@ -15,20 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function pakt(args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(['--store', t.store, ...args], { stdout, stderr, env: {}, cwd: t.dir });
-  return { code, stdout: stdout.text, stderr: stderr.text, json: args.includes('--json') ? JSON.parse(stdout.text) : undefined };
-}
+const pakt = cliRunner({ cwd: () => t.dir, store: () => t.store });
 
 function allZip(): string {
   const file = path.join(t.dir, 'all.zip');
@@ -85,7 +71,7 @@ describe('pakt advisories, scan and policy', () => {
     const human = await pakt(['scan']);
     expect(human.code).toBe(1);
     expect(human.stdout).toContain('app@1.0.0\n  BLOCK high     GHSA-35jh-r3h4-6jhm Command Injection in lodash via lib@2.0.0 → lodash@4.17.20; fixed in 4.17.21');
-    expect(human.stdout).toContain('scanned 4 version(s) against 31 advisories');
+    expect(human.stdout).toContain('scanned 4 versions against 31 advisories');
     expect(human.stdout).toContain('pakt policy exempt GHSA-35jh-r3h4-6jhm --packages app --reason "<why it does not apply to app>" --expires 30d');
 
     const clean = await pakt(['scan', 'lodash@4.17.21', '--json']);
@@ -157,6 +143,33 @@ describe('pakt advisories, scan and policy', () => {
     expect(r.json.error.hint).toContain(`\`pakt advisories import '${bad}' --skip-invalid\``);
     const skipped = await pakt(['advisories', 'import', bad, '--skip-invalid', '--json']);
     expect(skipped.json).toMatchObject({ imported: 1, skipped: [{ file: `${bad}#/1`, id: 'GHSA-0000-0000-0000' }] });
+    // Each skipped record is an advisory not checked: a warning, even with --quiet.
+    const quiet = await pakt(['advisories', 'import', bad, '--skip-invalid', '--quiet']);
+    expect(quiet).toMatchObject({ code: 0, stdout: '' });
+    expect(quiet.stderr).toBe(`warning: skipped a malformed record: ${bad}#/1 (GHSA-0000-0000-0000): /modified: modified is missing (an RFC 3339 time, e.g. 2024-06-17T19:09:12Z)\n`);
+  });
+
+  it('--quiet: import and policy changes print nothing; status, scan, policy show and exemptions still answer', async () => {
+    await storeWithPackages();
+    expect(await pakt(['advisories', 'import', allZip(), '-q'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect((await pakt(['advisories', 'status', '-q'])).stdout).toMatch(/^advisory database sha256:.*: 31 advisories, newest modified 2024-09-11T17:17:48Z/);
+    expect(await pakt(['policy', 'set', '--block', 'critical', '-q'])).toMatchObject({ code: 0, stdout: '' });
+    expect((await pakt(['policy', 'show', '-q'])).stdout).toContain('block               critical and above');
+    expect(await pakt(['policy', 'exempt', 'GHSA-35jh-r3h4-6jhm', '--reason', 'not reachable', '--expires', '30d', '-q'])).toMatchObject({ code: 0, stdout: '' });
+    expect((await pakt(['policy', 'exemptions', '-q'])).stdout).toMatch(/^active  GHSA-35jh-r3h4-6jhm for '\*' until /);
+    expect(await pakt(['policy', 'unexempt', 'GHSA-35jh-r3h4-6jhm', '-q'])).toMatchObject({ code: 0, stdout: '' });
+    const scan = await pakt(['scan', 'lodash', '-q']);
+    expect(scan.code).toBe(0);
+    expect(scan.stdout).toContain('scanned 2 versions against 31 advisories');
+  });
+
+  it('a version whose dependencies do not resolve is scanned directly only, with a warning', async () => {
+    await storeWithPackages();
+    await pakt(['publish', (await t.pkg('orphan', '1.0.0', { dependencies: { lodash: '^9.0.0' } })).file]);
+    await pakt(['advisories', 'import', allZip()]);
+    const r = await pakt(['scan', 'orphan', '--json']);
+    expect(r.json.unresolved).toMatchObject([{ name: 'orphan', version: '1.0.0' }]);
+    expect(r.stderr).toMatch(/^warning: orphan@1\.0\.0: its dependencies do not resolve in this store; checked directly only \(/);
   });
 
   it('usage errors exit 2 with the accepted form', async () => {

@@ -1,9 +1,8 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
 import { tempStore, type TempStore } from '../core/helpers.js';
+import { cliRunner } from './helpers.js';
 
 let t: TempStore;
 beforeEach(async () => {
@@ -16,20 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function pakt(args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(['--store', t.store, ...args], { stdout, stderr, env: {}, cwd: t.dir });
-  return { code, stdout: stdout.text, stderr: stderr.text, json: args.includes('--json') ? JSON.parse(stdout.text) : undefined };
-}
+const pakt = cliRunner({ cwd: () => t.dir, store: () => t.store });
 
 describe('pakt install, list, upgrade, remove', () => {
   it('install --json: what was added, and the recorded requirements', async () => {
@@ -50,9 +36,9 @@ describe('pakt install, list, upgrade, remove', () => {
 
   it('install text, then list in text and JSON', async () => {
     const r = await pakt(['install', 'lib@~1.0.0', '--into', 'plugins']);
-    expect(r.stdout).toBe('+ lib@1.0.0\nplugins: changed 1 package(s), 0 unchanged\n');
+    expect(r.stdout).toBe('+ lib@1.0.0\nplugins: changed 1 package, 0 unchanged\n');
     const list = await pakt(['list', '--into', 'plugins']);
-    expect(list).toMatchObject({ code: 0, stdout: 'lib@1.0.0  (~1.0.0)\nplugins: 1 package(s)\n' });
+    expect(list).toMatchObject({ code: 0, stdout: 'lib@1.0.0  (~1.0.0)\nplugins: 1 package\n' });
     const json = await pakt(['list', '--into', 'plugins', '--verify', '--json']);
     expect(json.json).toMatchObject({ ok: true, locked: true, requirements: { lib: '~1.0.0' }, packages: [{ name: 'lib', version: '1.0.0', requirement: '~1.0.0', state: 'ok', problems: [] }] });
   });
@@ -78,7 +64,7 @@ describe('pakt install, list, upgrade, remove', () => {
     const lockFile = path.join(t.dir, 'plugins', 'pakt-lock.json');
     writeFileSync(lockFile, readFileSync(lockFile, 'utf8').replace('"lib": "1.0.0"', '"lib": "^1.0.0"'));
     const r = await pakt(['upgrade', 'lib', '--into', 'plugins', '--dry-run']);
-    expect(r.stdout).toBe('~ lib 1.0.0 → 1.1.0\nplugins: would change 1 package(s), 0 unchanged (dry run: nothing was written)\n');
+    expect(r.stdout).toBe('~ lib 1.0.0 → 1.1.0\nplugins: would change 1 package, 0 unchanged (dry run: nothing was written)\n');
     expect((await pakt(['upgrade', 'lib', '--into', 'plugins', '--json'])).json.changed).toEqual([expect.objectContaining({ name: 'lib', from: '1.0.0', to: '1.1.0' })]);
   });
 
@@ -115,9 +101,40 @@ describe('pakt install, list, upgrade, remove', () => {
 
   it('list needs no store at all', async () => {
     await pakt(['install', 'lib', '--into', 'plugins']);
-    const stdout = new Capture();
-    const code = await runCli(['--store', path.join(t.dir, 'no-store-here'), 'list', '--into', 'plugins'], { stdout, stderr: new Capture(), env: {}, cwd: t.dir });
-    expect(code).toBe(0);
-    expect(stdout.text).toContain('lib@1.1.0');
+    const elsewhere = cliRunner({ cwd: () => t.dir, store: () => path.join(t.dir, 'no-store-here') });
+    const r = await elsewhere(['list', '--into', 'plugins']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('lib@1.1.0');
+  });
+
+  it('--quiet: a real install, upgrade and remove print nothing; a dry run and list still give their answer', async () => {
+    const install = await pakt(['install', 'lib@^1.0.0', '--into', 'plugins', '--quiet']);
+    expect(install).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect((await pakt(['list', '--into', 'plugins', '-q'])).stdout).toBe('lib@1.1.0  (^1.0.0)\nplugins: 1 package\n');
+    expect((await pakt(['remove', 'lib', '--into', 'plugins', '--dry-run', '-q'])).stdout).toBe('- lib@1.1.0\nplugins: would change 1 package, 0 unchanged (dry run: nothing was written)\n');
+    expect((await pakt(['upgrade', '--all', '--into', 'plugins', '-q'])).stdout).toBe('');
+    expect((await pakt(['remove', 'lib', '--into', 'plugins', '-q'])).stdout).toBe('');
+    expect((await pakt(['list', '--into', 'plugins', '--json'])).json.packages).toEqual([]);
+  });
+
+  it('a named package that others still need stays installed, with a warning on stderr (also with --quiet and --json)', async () => {
+    await pakt(['install', 'lib', '@acme/app', '--into', 'plugins']);
+    const r = await pakt(['remove', 'lib', '--into', 'plugins', '--quiet']);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toBe('warning: lib stays installed: other installed packages depend on it\n');
+    const json = await pakt(['install', 'lib', '--into', 'plugins', '--json']);
+    expect(json.code).toBe(0);
+    const again = await pakt(['remove', 'lib', '--into', 'plugins', '--json']);
+    expect(again.json).toMatchObject({ removed: [], stillNeeded: ['lib'] });
+    expect(again.stderr).toContain('warning: lib stays installed');
+    expect((await pakt(['list', '--into', 'plugins', '--json'])).json.requirements).toEqual({ '@acme/app': '^1.0.0' });
+  });
+
+  it('a path with a space is quoted in the repair command list gives', async () => {
+    await pakt(['install', 'lib', '--into', 'my plugins']);
+    rmSync(path.join(t.dir, 'my plugins', 'lib'), { recursive: true });
+    const r = await pakt(['list', '--into', 'my plugins']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("`pakt install --into 'my plugins' --repair`");
   });
 });

@@ -1,7 +1,7 @@
 import { addExemption, commitPolicyWrites, listExemptions, parseExpiry, removeExemption, RegistryError } from '../../index.js';
 import type { DocumentWrite } from '../../contracts/index.js';
-import type { Command, CommandArgs, OptionSpec } from '../command.js';
-import { openScanContext } from '../scan-context.js';
+import type { Command, CommandArgs, CommandOutcome, OptionSpec } from '../command.js';
+import { withScanContext } from '../scan-context.js';
 import { POLICY_PARTS } from './policy-settings.js';
 
 const EXEMPT_OPTIONS: Record<string, OptionSpec> = {
@@ -39,14 +39,18 @@ const policy: Command = {
   name: 'policy',
   usage: 'policy set|show|exempt <id>|unexempt <id>|exemptions [options]',
   summary: 'the advisory policy: block and warn levels, maximum advisory age, exemptions with a reason and an expiry',
+  group: 'advisories',
+  examples: [
+    { command: 'pakt policy set --block high --warn moderate --max-advisory-age 7d', does: 'refuse high and critical advisories, warn at moderate, refuse a database older than a week' },
+    { command: 'pakt policy exempt GHSA-35jh-r3h4-6jhm --packages app --reason "app never calls _.template" --expires 30d', does: 'let app use a version with this advisory for 30 days' },
+  ],
   options: { ...SET_OPTIONS, ...EXEMPT_OPTIONS },
   positionals: { min: 1, max: 2 },
   async run(args, ctx) {
     const sub = args.positionals[0]!;
     if (!Object.hasOwn(ACCEPTS, sub)) throw new RegistryError('E_USAGE', `unknown policy command '${sub.slice(0, 40)}'; use set, show, exempt, unexempt or exemptions`, { hint: 'Run `pakt policy --help`.' });
     checkArgs(sub, args);
-    const context = await openScanContext(ctx);
-    try {
+    return withScanContext(ctx, async (context): Promise<CommandOutcome> => {
       const now = context.clock();
       if (sub === 'set') {
         const writes: DocumentWrite[] = [];
@@ -70,24 +74,25 @@ const policy: Command = {
           json[part.key] = shown.json;
           lines.push(...shown.lines);
         }
-        return { json, text: lines.join('\n') };
+        // show answers a question; set reports the policy it stored.
+        return sub === 'show' ? { json, text: lines.join('\n') } : { json, confirmation: lines.join('\n') };
       }
       if (sub === 'exempt') {
         const reason = args.values['reason'];
         const expires = args.values['expires'];
-        if (typeof reason !== 'string') throw new RegistryError('E_USAGE', 'an exemption needs a reason: --reason "<why the advisory does not apply>"');
-        if (typeof expires !== 'string') throw new RegistryError('E_USAGE', 'an exemption needs an expiry: --expires 30d (or a date such as 2026-03-31)');
+        if (typeof reason !== 'string') throw new RegistryError('E_USAGE', 'an exemption needs a reason: --reason "<why the advisory does not apply>"', { hint: `Run pakt ${FORMS['exempt']} with the reason filled in.` });
+        if (typeof expires !== 'string') throw new RegistryError('E_USAGE', 'an exemption needs an expiry: --expires 30d (or a date such as 2026-03-31)', { hint: 'Add --expires 30d, or a date such as --expires 2026-03-31.' });
         const packages = typeof args.values['packages'] === 'string' ? args.values['packages'] : undefined;
         const exemption = await addExemption(context, { advisory: args.positionals[1]!, ...(packages !== undefined ? { packages } : {}), reason, expires: parseExpiry(expires, now) });
         return {
           json: { exemption },
-          text: `exempted ${exemption.advisory} for packages '${exemption.packages}' until ${exemption.expires}: ${exemption.reason}`,
+          confirmation: `exempted ${exemption.advisory} for packages '${exemption.packages}' until ${exemption.expires}: ${exemption.reason}`,
         };
       }
       if (sub === 'unexempt') {
         const packages = typeof args.values['packages'] === 'string' ? args.values['packages'] : '*';
         const removed = await removeExemption(context, args.positionals[1]!, packages);
-        return { json: { removed }, text: `removed the exemption of ${removed.advisory} for packages '${removed.packages}'` };
+        return { json: { removed }, confirmation: `removed the exemption of ${removed.advisory} for packages '${removed.packages}'` };
       }
       const list = await listExemptions(context);
       return {
@@ -96,9 +101,7 @@ const policy: Command = {
           ? 'no exemptions'
           : list.map((e) => `${e.active ? 'active ' : 'expired'} ${e.advisory} for '${e.packages}' until ${e.expires} (by ${e.createdBy}, ${e.createdAt}): ${e.reason}`).join('\n'),
       };
-    } finally {
-      await context.close();
-    }
+    });
   },
 };
 

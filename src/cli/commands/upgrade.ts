@@ -1,7 +1,7 @@
 import { RegistryError } from '../../errors.js';
-import { openRegistry } from '../../index.js';
 import type { Command } from '../command.js';
-import { DRY_RUN_OPTION, installJson, installProgress, installText, INTO_OPTION, intoOf } from '../install-report.js';
+import { DRY_RUN_OPTION, installOutcome, installProgress, INTO_OPTION, intoOf } from '../install-report.js';
+import { withRegistry } from '../open.js';
 
 const USAGE = 'upgrade [name...] [--all] --into <dir> [--dry-run]';
 
@@ -9,6 +9,11 @@ const upgrade: Command = {
   name: 'upgrade',
   usage: USAGE,
   summary: 'move installed packages to the highest versions their recorded requirements allow',
+  group: 'transfer',
+  examples: [
+    { command: 'pakt upgrade --all --into ./plugins --dry-run', does: 'show what an upgrade of everything would change' },
+    { command: 'pakt upgrade word-count --into ./plugins', does: 'upgrade one package (and what it needs) as far as its range allows' },
+  ],
   options: {
     into: INTO_OPTION,
     all: { type: 'boolean', description: 'upgrade every installed package' },
@@ -21,15 +26,15 @@ const upgrade: Command = {
     if (all === (args.positionals.length > 0)) {
       throw new RegistryError('E_USAGE', all ? 'give package names or --all, not both' : 'name the packages to upgrade, or pass --all', { hint: `pakt ${USAGE}` });
     }
-    const registry = await openRegistry({ path: ctx.store, create: false });
-    const progress = installProgress(ctx, 'upgrading');
-    try {
-      const r = await registry.upgradeInstalled({ into, packages: args.positionals, all, dryRun: args.values['dry-run'] === true, onProgress: progress.onProgress });
-      return { json: installJson(r), text: installText(r, ctx) };
-    } finally {
-      progress.done();
-      await registry.close();
-    }
+    const r = await withRegistry(ctx, async (registry) => {
+      const progress = installProgress(ctx, 'upgrading');
+      try {
+        return await registry.upgradeInstalled({ into, packages: args.positionals, all, dryRun: args.values['dry-run'] === true, onProgress: progress.onProgress });
+      } finally {
+        progress.done();
+      }
+    });
+    return installOutcome(r, ctx);
   },
 };
 
