@@ -234,7 +234,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   /** What `<into>` holds, by its lockfile, each folder checked (re-hashed with `verify`). */
   async listInstalled(options: ListInstalledOptions | string): Promise<InstalledList> {
     this.assertOpen();
-    return listInstalled(typeof options === 'string' ? { into: options } : options, this.limits);
+    return listInstalled({ versioning: this.ctx.versioning, ...(typeof options === 'string' ? { into: options } : options) }, this.limits);
   }
 
   /** Moves installed packages (named, or all) to the highest versions their requirements allow. */

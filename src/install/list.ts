@@ -40,7 +40,7 @@ export async function listInstalled(options: ListInstalledOptions, limits: Limit
   }
   try {
     if (lock) await recoverFolder(layout, true);
-    const current = await readLockfile(layout.lockfile);
+    const current = await readLockfile(layout.lockfile, options.versioning);
     if (!current) return { into: layout.root, locked: false, requirements: {}, packages: [], ok: true };
     const { lock: lockfile } = current;
     const names = Object.keys(lockfile.packages).sort();

@@ -23,9 +23,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Digest } from '../contracts/package.js';
+import type { VersionSyntax } from '../contracts/versioning.js';
 import { isRegistryError, RegistryError, toRegistryError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { isDigest } from '../package/digest.js';
-import { isValidName, isValidVersion, normalizeRange } from '../package/name-version.js';
+import { rangeProblem, versionProblem } from '../package/identity.js';
+import { isValidName, SEMVER_SYNTAX } from '../package/name-version.js';
 import { parseStrictJson } from '../package/strict-json.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
@@ -81,8 +84,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Parses lockfile text; `file` names it in messages. */
-export function parseLockfile(text: string, file: string): Lockfile {
+/**
+ * Parses lockfile text; `file` names it in messages. Versions and ranges are checked by the
+ * store's version scheme (`versioning`, SemVer when none is given), as publish checked them.
+ */
+export function parseLockfile(text: string, file: string, versioning: VersionSyntax = SEMVER_SYNTAX): Lockfile {
   let doc: unknown;
   try {
     doc = parseStrictJson(text, { maxDepth: 8, source: file });
@@ -103,9 +109,10 @@ export function parseLockfile(text: string, file: string): Lockfile {
     const pointer = `/packages/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (!isValidName(name)) throw invalid(file, `${JSON.stringify(String(name).slice(0, 80))} is not a valid package name`, pointer);
     if (!isPlainObject(entry)) throw invalid(file, `the entry of ${name} must be an object {version, digest}`, pointer);
-    if (!isValidVersion(entry['version'])) throw invalid(file, `${name}: version ${JSON.stringify(entry['version'])} is not strict SemVer`, `${pointer}/version`);
+    const badVersion = versionProblem(entry['version'], versioning, DEFAULT_LIMITS);
+    if (badVersion !== undefined) throw invalid(file, `${name}: version ${JSON.stringify(entry['version'])} ${badVersion}`, `${pointer}/version`);
     if (!isDigest(entry['digest'])) throw invalid(file, `${name}: digest ${JSON.stringify(entry['digest'])} is not sha256:<64 lowercase hex>`, `${pointer}/digest`);
-    packages[name] = { version: entry['version'], digest: entry['digest'] };
+    packages[name] = { version: entry['version'] as string, digest: entry['digest'] };
   }
   let requirements: Record<string, string> | null = null;
   if (doc['requirements'] !== undefined) {
@@ -115,9 +122,10 @@ export function parseLockfile(text: string, file: string): Lockfile {
     for (const [name, range] of Object.entries(value)) {
       const pointer = `/requirements/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       if (!isValidName(name)) throw invalid(file, `requirement ${JSON.stringify(String(name).slice(0, 80))} is not a valid package name`, pointer);
-      if (typeof range !== 'string' || normalizeRange(range) === null) throw invalid(file, `requirement ${name}: ${JSON.stringify(range)} is not a valid range`, pointer);
+      const badRange = rangeProblem(range, versioning, DEFAULT_LIMITS);
+      if (badRange !== undefined) throw invalid(file, `requirement ${name}: ${JSON.stringify(range)} ${badRange}`, pointer);
       if (!Object.hasOwn(packages, name)) throw invalid(file, `requirement ${name} is not among the locked packages`, pointer);
-      requirements[name] = range;
+      requirements[name] = range as string;
     }
   }
   return { requirements, packages };
@@ -129,8 +137,8 @@ export interface LockfileOnDisk {
   text: string;
 }
 
-/** Reads and parses the lockfile; undefined when there is none. */
-export async function readLockfile(file: string): Promise<LockfileOnDisk | undefined> {
+/** Reads and parses the lockfile (see parseLockfile); undefined when there is none. */
+export async function readLockfile(file: string, versioning: VersionSyntax = SEMVER_SYNTAX): Promise<LockfileOnDisk | undefined> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -141,7 +149,7 @@ export async function readLockfile(file: string): Promise<LockfileOnDisk | undef
   if (bytes.length > MAX_LOCKFILE_BYTES) throw invalid(file, `is ${bytes.length} bytes, more than a lockfile can be (${MAX_LOCKFILE_BYTES})`);
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) throw invalid(file, 'is not valid UTF-8');
-  return { lock: parseLockfile(text, file), text };
+  return { lock: parseLockfile(text, file, versioning), text };
 }
 
 /** Replaces the lockfile atomically (temp file in `tmpDir`, fsync, rename, fsync the folder). */
@@ -150,12 +158,22 @@ export async function writeLockfile(file: string, text: string, options: { tmpDi
 }
 
 /**
- * The requirements of a lockfile that recorded none (the bare SPEC form): every locked package
- * no other locked package depends on, at `^<locked version>`, the range `install` would have
- * recorded for it. Packages only reachable through a cycle get the first of the cycle as a root,
- * so that every locked package stays wanted.
+ * The range recorded for a requirement given without one (`latest`): `^<version>`, compatible
+ * updates as npm and Cargo record them, when the version scheme has carets; else the first of
+ * `>=<version>`, `=<version>` and `<version>` the scheme reads as a range.
  */
-export function inferRequirements(lock: Lockfile, dependenciesOf: (name: string) => Readonly<Record<string, string>>): Record<string, string> {
+export function compatibleRange(version: string, versioning: VersionSyntax): string {
+  const forms = [`^${version}`, `>=${version}`, `=${version}`, version];
+  return forms.find((r) => versioning.isValidRange(r)) ?? version;
+}
+
+/**
+ * The requirements of a lockfile that recorded none (the bare SPEC form): every locked package
+ * no other locked package depends on, at `^<locked version>` (compatibleRange), the range
+ * `install` would have recorded for it. Packages only reachable through a cycle get the first of
+ * the cycle as a root, so that every locked package stays wanted.
+ */
+export function inferRequirements(lock: Lockfile, dependenciesOf: (name: string) => Readonly<Record<string, string>>, versioning: VersionSyntax = SEMVER_SYNTAX): Record<string, string> {
   const names = Object.keys(lock.packages).sort(byName);
   const needed = new Set<string>();
   for (const name of names) {
@@ -179,6 +197,6 @@ export function inferRequirements(lock: Lockfile, dependenciesOf: (name: string)
     reach(name);
   }
   const out: Record<string, string> = {};
-  for (const name of roots.sort(byName)) out[name] = `^${lock.packages[name]!.version}`;
+  for (const name of roots.sort(byName)) out[name] = compatibleRange(lock.packages[name]!.version, versioning);
   return out;
 }

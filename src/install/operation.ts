@@ -110,7 +110,7 @@ const recover: InstallStep<OperationState> = {
 const readLock: InstallStep<OperationState> = {
   name: 'readLock',
   async run(state) {
-    const current = await readLockfile(state.layout.lockfile);
+    const current = await readLockfile(state.layout.lockfile, state.source.versioning);
     if (current) state.current = current;
     else if (state.input.mode !== 'install') throw lockMissing(state.layout, state.input.mode);
     return { packages: current ? Object.keys(current.lock.packages).length : 0 };
@@ -281,7 +281,7 @@ async function recordedOf(state: OperationState): Promise<Record<string, string>
   if (lock.requirements) return { ...lock.requirements };
   const names = Object.keys(lock.packages);
   await mapLimit(names, 8, (n) => dependenciesOf(state, n));
-  return inferRequirements(lock, (n) => state.dependencies.get(n) ?? {});
+  return inferRequirements(lock, (n) => state.dependencies.get(n) ?? {}, state.source.versioning);
 }
 
 /** install and upgrade: resolve, then compare with the lockfile and the folder. */
@@ -305,7 +305,7 @@ async function planResolved(state: OperationState): Promise<void> {
   }
   const solution = await resolveWithLock(source, requirements, lock, free, (n) => dependenciesOf(state, n));
   const records = await recordsOf(source, solution);
-  state.nextRequirements = recordedRequirements(requirements, solution);
+  state.nextRequirements = recordedRequirements(requirements, solution, source.versioning);
   const packages: Record<string, LockedPackage> = {};
   for (const [name, r] of records) packages[name] = { version: r.version, digest: r.digest };
   const next: Lockfile = { requirements: state.nextRequirements, packages };

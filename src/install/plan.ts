@@ -16,12 +16,12 @@
  * When the fresh resolution fails, its explanation (E_UNSATISFIABLE) is the one reported: it is
  * about the real store, not about a restricted view of it.
  */
-import type { VersionRecord, VersioningProvider } from '../contracts/index.js';
+import type { VersionRecord, VersioningProvider, VersionSyntax } from '../contracts/index.js';
 import { RegistryError } from '../errors.js';
 import { isLatestTag, parseSpec } from '../package/name-version.js';
 import { resolve } from '../resolve/index.js';
 import type { ResolveSource } from '../resolve/types.js';
-import type { Lockfile } from './lockfile.js';
+import { compatibleRange, type Lockfile } from './lockfile.js';
 import { mapLimit } from './pipeline.js';
 import type { InstallSource, Requirements } from './types.js';
 
@@ -116,9 +116,9 @@ export async function recordsOf(source: InstallSource, solution: Readonly<Record
   return new Map(names.map((n, i) => [n, records[i]!]));
 }
 
-/** Versions `requirements` name but `solution` would record as `latest`: `^<version>`, as npm and Cargo do. */
-export function recordedRequirements(requirements: Readonly<Record<string, string>>, solution: Readonly<Record<string, string>>): Record<string, string> {
+/** The requirements to record: one given as `latest` becomes `^<version solved>` (compatibleRange), as npm and Cargo do. */
+export function recordedRequirements(requirements: Readonly<Record<string, string>>, solution: Readonly<Record<string, string>>, versioning: VersionSyntax): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, range] of Object.entries(requirements)) out[name] = isLatestTag(range) ? `^${solution[name]}` : range;
+  for (const [name, range] of Object.entries(requirements)) out[name] = isLatestTag(range) ? compatibleRange(solution[name]!, versioning) : range;
   return out;
 }

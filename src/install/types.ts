@@ -2,7 +2,7 @@
  * The shapes of install (docs/install.md): what a host passes to registry.install() and its
  * friends, what they return, the progress they report and the events the registry emits.
  */
-import type { Digest, VersionRecord, VersioningProvider } from '../contracts/index.js';
+import type { Digest, VersionRecord, VersioningProvider, VersionSyntax } from '../contracts/index.js';
 import type { StepReport } from '../core/types.js';
 import type { Limits } from '../limits.js';
 import type { ResolveSource } from '../resolve/types.js';
@@ -88,6 +88,8 @@ export interface ListInstalledOptions {
   /** Re-hash every installed file against its package's manifest (default: a quick check of each folder). */
   verify?: boolean;
   lockTimeoutMs?: number;
+  /** The version scheme the lockfile's versions and ranges are read by (default SemVer); the registry's listInstalled passes its own. */
+  versioning?: VersionSyntax;
 }
 
 export interface InstalledRef {

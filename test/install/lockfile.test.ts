@@ -32,7 +32,7 @@ describe('pakt-lock.json', () => {
     ['bad name', `{"lockfileVersion":1,"packages":{"Bad Name":{"version":"1.0.0","digest":"${D1}"}}}`, /not a valid package name/],
     ['bad version', `{"lockfileVersion":1,"packages":{"a":{"version":"v1","digest":"${D1}"}}}`, /not strict SemVer/],
     ['bad digest', `{"lockfileVersion":1,"packages":{"a":{"version":"1.0.0","digest":"md5:abc"}}}`, /sha256/],
-    ['bad range', `{"lockfileVersion":1,"requirements":{"a":"^^1"},"packages":{"a":{"version":"1.0.0","digest":"${D1}"}}}`, /not a valid range/],
+    ['bad range', `{"lockfileVersion":1,"requirements":{"a":"^^1"},"packages":{"a":{"version":"1.0.0","digest":"${D1}"}}}`, /is not a node-semver range or the comma form/],
     ['requirement not locked', `{"lockfileVersion":1,"requirements":{"b":"^1.0.0"},"packages":{"a":{"version":"1.0.0","digest":"${D1}"}}}`, /not among the locked packages/],
     ['proto key', `{"lockfileVersion":1,"packages":{"__proto__":{"version":"1.0.0","digest":"${D1}"}}}`, /__proto__/],
   ];
