@@ -79,13 +79,28 @@ function pack(work: string, log?: (line: string) => void): string {
   return path.join(work, packed[0]!.filename);
 }
 
+/** Whether `pakt/<sub>` resolves by the exports map, as Node decides: an exact key, else the pattern with the longest prefix (a null target blocks). */
+function isExported(sub: string, exports: Record<string, unknown>): boolean {
+  const key = `./${sub}`;
+  if (Object.hasOwn(exports, key)) return exports[key] !== null;
+  let best: { prefix: number; target: unknown } | undefined;
+  for (const [pattern, target] of Object.entries(exports)) {
+    const star = pattern.indexOf('*');
+    if (star === -1) continue;
+    const prefix = pattern.slice(0, star);
+    const suffix = pattern.slice(star + 1);
+    if (key.length >= pattern.length - 1 && key.startsWith(prefix) && key.endsWith(suffix) && (!best || prefix.length > best.prefix)) best = { prefix: prefix.length, target };
+  }
+  return best !== undefined && best.target !== null;
+}
+
 /** `pakt`, `pakt/providers`, every module `./providers/*` exports, `pakt/conformance`. */
 function entryPoints(installed: string): string[] {
-  const blocked = Object.entries(pkgJson().exports).filter(([, target]) => target === null).map(([key]) => key.slice(2).replace(/\*$/, ''));
+  const exports = pkgJson().exports;
   const providers = readdirSync(path.join(installed, 'dist', 'providers'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.js') && f !== 'index.js')
     .map((f) => `providers/${f.slice(0, -3)}`)
-    .filter((f) => !blocked.some((b) => f.startsWith(b)));
+    .filter((f) => isExported(f, exports));
   return ['pakt', 'pakt/providers', ...providers.map((p) => `pakt/${p}`), 'pakt/conformance'];
 }
 

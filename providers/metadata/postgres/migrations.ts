@@ -9,9 +9,16 @@
  *
  * Migrations are append-only: a released one is never edited, a change is a new number.
  */
-import type { PoolClient } from 'pg';
 import { RegistryError } from '../../../src/errors.js';
 import { changeFeedSql, documentsSql, versionsSql, writePathsSql } from './schema-sql.js';
+
+/**
+ * What the migrations ask of a connection: pg's PoolClient has it. Spelled out so that the
+ * provider's public types (its options name PostgresMigration) need no @types/pg.
+ */
+export interface MigrationClient {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
 
 export interface PostgresMigration {
   /** 1, 2, 3, ... in order without gaps. */
@@ -45,7 +52,7 @@ export interface SchemaLocation {
 export const quoted = (schema: string): string => `"${schema}"`;
 
 /** Reads the schema version: 0 for no schema or an empty one. Throws on a foreign or damaged schema. */
-export async function readSchemaVersion(client: PoolClient, where: SchemaLocation): Promise<number> {
+export async function readSchemaVersion(client: MigrationClient, where: SchemaLocation): Promise<number> {
   const { rows } = await client.query<{ tables: string[] | null; versioned: boolean }>(
     `SELECT array_agg(c.relname::text ORDER BY c.relname) FILTER (WHERE c.relkind IN ('r', 'p', 'v', 'm')) AS tables,
             coalesce(bool_or(c.relname = 'schema_version' AND c.relkind = 'r'), false) AS versioned
@@ -81,7 +88,7 @@ export async function readSchemaVersion(client: PoolClient, where: SchemaLocatio
  * case reads once and takes no lock; otherwise the read is repeated under the lock, as another
  * process may have migrated meanwhile.
  */
-export async function migrate(client: PoolClient, where: SchemaLocation, migrations: readonly PostgresMigration[] = MIGRATIONS, create = true): Promise<number[]> {
+export async function migrate(client: MigrationClient, where: SchemaLocation, migrations: readonly PostgresMigration[] = MIGRATIONS, create = true): Promise<number[]> {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new RegistryError('E_INTERNAL', `migration list is out of order: position ${i + 1} holds version ${m.version}`);
   });
