@@ -5,12 +5,18 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * Two projects: `unit`, the everyday `npm test` (quick), and `slow`, which only `npm run test:all`
- * (and CI, `.ci/run`) adds: suites named *.slow.test.ts (process kills, a packed install), and the
- * crash suite by name. A suite that needs a service (PostgreSQL, an OCI registry) joins `slow` the
- * same way and reads where the service is from the environment `.ci/run` sets, failing (not
- * skipping) when it is missing there.
+ * (and CI, `.ci/run`) adds: suites named *.slow.test.ts (process kills, a packed install), the
+ * crash suites by name, and the suites that start a service of their own (a PostgreSQL server, an
+ * OCI registry: seconds of start-up each); those skip where the service is not installed, but fail
+ * on CI (`CI` set, as `.ci/run` does).
  */
-const SLOW = ['test/**/*.slow.test.ts', 'test/core/crash.test.ts'];
+const SLOW = [
+  'test/**/*.slow.test.ts',
+  'test/core/crash.test.ts',
+  'test/install/crash.test.ts',
+  'test/providers/metadata/postgres/*.test.ts',
+  'test/providers/storage/oci/{auth,conformance,fault,registry,skopeo,storage}.test.ts',
+];
 
 export default defineConfig({
   // The docs' examples import pakt by name, as a user's project does: here, from the sources.
