@@ -12,10 +12,11 @@
  * The worker's code is inline (eval) so it runs the same from the TypeScript sources (tests) and
  * from dist/ (the package): there is no separate file to locate.
  */
-import { closeSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Digest } from '../contracts/index.js';
 import { RegistryError, toRegistryError } from '../errors.js';
+import { closeQuietly } from '../util/close-quietly.js';
 
 /** state[0]: the writer is still writing (0) or has finished (1). */
 const WRITING = 0;
@@ -118,10 +119,3 @@ export function hashFileInWorker(path: string): FileHashing {
   return hashing;
 }
 
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // Only read through: a failed close loses nothing.
-  }
-}

@@ -27,11 +27,12 @@ import yauzl from 'yauzl';
 import type { PackageManifest, PackageMetadata } from '../contracts/package.js';
 import type { VersionSyntax } from '../contracts/versioning.js';
 import { isRegistryError, RegistryError, toRegistryError } from '../errors.js';
-import type { Limits } from '../limits.js';
+import { SMALL_ARCHIVE_BYTES, type Limits } from '../limits.js';
 import { showPath } from '../package/archive-path.js';
 import { checkAgreement, checkManifest, checkMetadata, MANIFEST_FILE, METADATA_FILE, parseDocument } from '../package/documents.js';
 import { fsyncDescriptor, fsyncDir } from '../util/fsync.js';
 import { checkEntriesTogether, checkEntry, type CheckedEntry } from './entry-check.js';
+import { closeQuietly } from '../util/close-quietly.js';
 
 export interface ExtractOptions {
   limits: Limits;
@@ -53,9 +54,7 @@ export interface ExtractResult {
 /** At most this many written files wait for their fsync at once (they overlap on the thread pool). */
 const SYNCS_IN_FLIGHT = 32;
 /** Entries this small (compressed and uncompressed) are handled in memory with synchronous calls. */
-const SMALL_ENTRY_BYTES = 1024 * 1024;
-/** Archives this small are read whole, once. */
-const SMALL_ARCHIVE_BYTES = 1024 * 1024;
+const SMALL_ENTRY_BYTES = SMALL_ARCHIVE_BYTES;
 
 /** The open archive: yauzl over it, and synchronous reads of byte ranges for small entries. */
 interface Archive {
@@ -421,13 +420,6 @@ async function writeEntry(
   return size;
 }
 
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // the write already failed or succeeded; a failed close of it loses nothing more
-  }
-}
 
 function checkAgainstManifest(file: CheckedEntry, expected: { hash: string; size?: number }, found: string, size: number, what: string): void {
   if (found === expected.hash && (expected.size === undefined || expected.size === size)) return;

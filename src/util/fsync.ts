@@ -7,20 +7,14 @@
  * metadata calls, done synchronously, so a flush costs one round trip instead of three (on a
  * small publish those round trips, not the work, were most of the storing time).
  */
-import { closeSync, fsync, openSync } from 'node:fs';
+import { fsync, openSync } from 'node:fs';
 import { toRegistryError } from '../errors.js';
+import { closeQuietly } from './close-quietly.js';
 
 function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // Opened read-only for the flush: a failed close loses nothing.
-  }
-}
 
 /**
  * fsyncs a folder so that renames and creations inside it survive a power cut.
