@@ -98,7 +98,7 @@ function withheldVersions(derivation: Derivation, catalogue: Catalogue): NonNull
       if (out[term.package]) continue;
       const pkg = catalogue.peek(term.package);
       if (!pkg || pkg.isRoot || pkg.withheld.length === 0) continue;
-      out[term.package] = pkg.withheld.slice(-PUBLISHED_SHOWN).reverse().map((w) => ({ version: w.version, reason: w.reason }));
+      out[term.package] = pkg.withheld.slice(-PUBLISHED_SHOWN).reverse().map((w) => ({ version: w.version, reason: w.reason, ...(w.absentFrom !== undefined ? { absentFrom: w.absentFrom } : {}) }));
     }
   }
   return out;

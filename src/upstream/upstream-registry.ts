@@ -319,7 +319,7 @@ export class UpstreamRegistry extends CoreRegistryManager {
         return;
       } catch (err) {
         const e = toRegistryError(err);
-        if (e.code === 'E_UPSTREAM_INTEGRITY' || e.code.startsWith('E_PKG_')) integrity = e.code === 'E_UPSTREAM_INTEGRITY' ? e : new RegistryError('E_UPSTREAM_INTEGRITY', `upstream ${upstream.location} sent ${record.name}@${record.version} as an invalid package (${e.code}: ${e.message}); nothing was kept`, { upstream: upstream.location });
+        if (e.code === 'E_UPSTREAM_INTEGRITY' || e.code === 'E_STORE_INTEGRITY' || e.code.startsWith('E_PKG_')) integrity = e.code === 'E_UPSTREAM_INTEGRITY' ? e : new RegistryError('E_UPSTREAM_INTEGRITY', `upstream ${upstream.location} sent ${record.name}@${record.version} as an invalid package (${e.code}: ${e.message}); nothing was kept`, { upstream: upstream.location });
         failures.push(`${upstream.location}: ${e.code} ${e.message}`);
         if (this.local.docs && !(await this.local.metadata.getVersion(record.name, record.version))) await deleteMark(this.local.docs, record.name, record.version).catch(() => undefined);
       } finally {

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { SearchOptions, SearchResult, VersionRecord, VersioningProvider } from '../contracts/index.js';
 import type { VersionList } from '../core/types.js';
 import { isRegistryError, RegistryError, toRegistryError } from '../errors.js';
@@ -90,10 +91,11 @@ export class UpstreamSet extends EventEmitter<UpstreamEvents> {
   /** Fetches one archive into a temp file in `tempDir`, checking its digest and size against `record`. */
   async fetchArchive(upstream: UpstreamConfig, record: VersionRecord, tempDir: string, maxBytes: number): Promise<TempFile> {
     return this.call(upstream, 'download', async (source) => {
-      const stream = await source.downloadPackage(record.name, record.version);
+      const stream = await withTimeout(source.downloadPackage(record.name, record.version), this.timeoutMs, `upstream ${upstream.location} did not start sending ${record.name}@${record.version} within ${this.timeoutMs} ms`);
       const guarded = idleTimeout(this.timeoutMs, upstream.location);
-      stream.on('error', (err) => guarded.destroy(err));
-      const file = await writeStreamToTempFile(stream.pipe(guarded), tempDir, { maxBytes });
+      // pipeline carries an error of either side to the other and leaves none unhandled.
+      pipeline(stream, guarded).catch(() => undefined);
+      const file = await writeStreamToTempFile(guarded, tempDir, { maxBytes });
       if (file.digest !== record.digest || file.size !== record.size) {
         await rm(file.path, { force: true });
         throw new RegistryError(
@@ -157,12 +159,16 @@ export class UpstreamSet extends EventEmitter<UpstreamEvents> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const source = await this.source(upstream);
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RegistryError('E_UPSTREAM_UNAVAILABLE', `upstream ${upstream.location} did not answer ${operation} within ${this.timeoutMs} ms`, { retryable: true })), this.timeoutMs);
-        timer.unref();
-      });
       // A download is bounded by its idle timeout instead (a large archive may take long, but never stall).
-      const result = mode === 'download' ? await work(source) : await Promise.race([work(source), timeout]);
+      const result = mode === 'download'
+        ? await work(source)
+        : await Promise.race([
+            work(source),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new RegistryError('E_UPSTREAM_UNAVAILABLE', `upstream ${upstream.location} did not answer ${operation} within ${this.timeoutMs} ms`, { retryable: true })), this.timeoutMs);
+              timer.unref();
+            }),
+          ]);
       const latencyMs = performance.now() - started;
       if (h.succeeded(latencyMs)) this.emit('circuit', { upstream: upstream.location, state: 'closed' });
       this.emit('success', { upstream: upstream.location, operation, latencyMs });
@@ -196,6 +202,17 @@ export function pickFromList(list: VersionList, versionOrRange: string, versioni
   if (!versioning.isValidRange(versionOrRange)) return undefined;
   const picked = versioning.maxSatisfying(list.versions.map((r) => r.version), versionOrRange);
   return picked === null ? undefined : list.versions.find((r) => r.version === picked);
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RegistryError('E_UPSTREAM_UNAVAILABLE', message, { retryable: true })), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Fails a stream that sends nothing for `ms` (an upstream that stalls mid-download). */
