@@ -13,7 +13,6 @@ const gc: Command = {
   group: 'packages',
   examples: [
     { command: 'pakt gc --dry-run', does: 'list what would be removed and the bytes it would free' },
-    { command: 'pakt gc', does: 'remove them' },
     { command: 'pakt gc --cached --older-than 30d --max-bytes 5G', does: 'evict pulled-through packages unread for 30 days, then the least recently used down to 5 GB' },
   ],
   options: {

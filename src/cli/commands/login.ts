@@ -10,7 +10,7 @@ const login: Command = {
   group: 'server',
   examples: [
     { command: 'pakt login https://pakt.example.com --token "$TOKEN"', does: 'check the token with the server and keep it for later commands' },
-    { command: 'printf %s "$TOKEN" | pakt login https://pakt.example.com', does: 'the same, without the token on the command line' },
+    { command: 'pakt login https://pakt.example.com < token.txt', does: 'the same, reading the token from stdin (kept off the command line)' },
   ],
   options: { token: { type: 'string', value: '<token>', description: 'the token (default: read from stdin when it is not a terminal, else $PAKT_TOKEN)' } },
   positionals: { min: 1, max: 1 },
