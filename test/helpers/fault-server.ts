@@ -17,6 +17,8 @@ export interface FaultServer {
   fault: Fault;
   /** Delay of the 'slow' fault, ms. */
   slowMs: number;
+  /** Answer this many next requests with 503, then serve normally (retry tests). */
+  failNext: number;
   /** Bearer token required when set. */
   token?: string;
   /** Authorization headers seen (to check the client sends the token). */
@@ -27,7 +29,7 @@ export interface FaultServer {
 
 export async function startFaultServer(storeDir: string): Promise<FaultServer> {
   const registry = await openRegistry({ path: storeDir, fsync: false, audit: false, upstreams: [] });
-  const state = { requests: 0, fault: 'none' as Fault, slowMs: 2_000, authHeaders: [] as string[] } as FaultServer;
+  const state = { requests: 0, fault: 'none' as Fault, slowMs: 2_000, failNext: 0, authHeaders: [] as string[] } as FaultServer;
   const server = http.createServer((req, res) => {
     state.requests++;
     if (req.headers.authorization) state.authHeaders.push(req.headers.authorization);
@@ -36,6 +38,11 @@ export async function startFaultServer(storeDir: string): Promise<FaultServer> {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (state.token && req.headers.authorization !== `Bearer ${state.token}`) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'E_REMOTE_AUTH_FAILED', message: 'bad token' } }));
+      return;
+    }
+    if (state.failNext > 0) {
+      state.failNext--;
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'E_META_UNAVAILABLE', message: 'busy' } }));
       return;
     }
     if (state.fault === 'slow') await new Promise((r) => setTimeout(r, state.slowMs));
