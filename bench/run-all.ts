@@ -12,6 +12,7 @@ import { run as runPostgres } from './postgres.js';
 import { run as runInstall } from './install.js';
 import { run as runScan } from './scan.js';
 import { run as runHostile } from './hostile.js';
+import { run as runUpstream } from './upstream.js';
 
 const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['validate', () => runValidate()],
@@ -23,6 +24,7 @@ const BENCHES: ReadonlyArray<[string, () => Promise<void>]> = [
   ['install', () => runInstall([])],
   ['scan', () => runScan([])],
   ['hostile', () => runHostile()],
+  ['upstream', () => runUpstream([])],
 ];
 
 async function main(): Promise<void> {

@@ -31,6 +31,8 @@ import { createIndexedSearch } from './search/indexed.js';
 import { createFsStorage } from './storage/fs-cas.js';
 import { createOsvScanner, type OsvScanner } from './scanner/osv/index.js';
 import { createZipValidator } from './validation/zip.js';
+import { isUrl, normalizeUpstream, readUpstreams, UpstreamRegistry, UpstreamSet, type UpstreamConfig, type UpstreamSetOptions, type UpstreamSource } from '../src/upstream/index.js';
+import { readToken, RemoteRegistry } from '../src/remote/index.js';
 import { createSemverVersioning } from './versioning/semver.js';
 
 export interface DefaultProviderOptions {
@@ -93,6 +95,31 @@ export interface OpenRegistryOptions extends DefaultProviderOptions {
    * but `init`, so a mistyped --store is an error rather than a new empty store.
    */
   create?: boolean;
+  /**
+   * Upstream registries to read through (docs/upstreams.md): a URL of a Pakt server or a store
+   * folder, or `{ location, priority?, tokenEnv? }`. Default: the store's upstreams.json.
+   */
+  upstreams?: Array<string | { location: string; priority?: number; tokenEnv?: string }>;
+  /** Ask no upstream at all; listings show only what the store holds (default: PAKT_OFFLINE=1). */
+  offline?: boolean;
+  /** Tuning of the upstreams: metadata TTL, timeouts, circuit breaker. */
+  upstreamOptions?: Pick<UpstreamSetOptions, 'metadataTtlMs' | 'timeoutMs' | 'breakerThreshold' | 'breakerCooldownMs'>;
+}
+
+/** openRegistry({ url, token }): the remote client of a Pakt server. */
+export interface RemoteOpenOptions {
+  url: string;
+  /** Bearer token; default PAKT_TOKEN, else the credentials file's entry for the URL's host. */
+  token?: string;
+  attempts?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+}
+
+/** The remote client with its token found: the option, PAKT_TOKEN, the credentials file. */
+export async function openRemoteRegistry(options: RemoteOpenOptions, env: NodeJS.ProcessEnv = process.env): Promise<RemoteRegistry> {
+  const token = options.token ?? (env['PAKT_TOKEN'] ? env['PAKT_TOKEN'] : await readToken(options.url, env));
+  return new RemoteRegistry({ ...options, ...(token !== undefined ? { token } : {}), versioning: createSemverVersioning() });
 }
 
 /** True when `dir` holds a pakt store. */
@@ -104,28 +131,52 @@ export function isStore(dir: string): boolean {
  * Opens (or creates) the store at a folder with the embedded defaults:
  * `openRegistry('./.pakt')` or `openRegistry({ path: './.pakt', limits: { ... } })`.
  */
-export async function openRegistry(pathOrOptions: string | OpenRegistryOptions): Promise<CoreRegistryManager> {
-  const options: OpenRegistryOptions = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
+export async function openRegistry(options: RemoteOpenOptions): Promise<RemoteRegistry>;
+export async function openRegistry(pathOrOptions: string | OpenRegistryOptions): Promise<CoreRegistryManager>;
+export async function openRegistry(pathOrOptions: string | OpenRegistryOptions | RemoteOpenOptions): Promise<CoreRegistryManager | RemoteRegistry> {
+  if (typeof pathOrOptions === 'object' && pathOrOptions !== null && 'url' in pathOrOptions && typeof pathOrOptions.url === 'string') {
+    return openRemoteRegistry(pathOrOptions);
+  }
+  const options = (typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions) as OpenRegistryOptions;
   if (typeof options?.path !== 'string' || options.path === '') {
     throw new RegistryError('E_PROVIDER_OPTION', 'Missing required option `path` of openRegistry: the store folder, e.g. ./.pakt');
   }
   if (options.create === false && !isStore(options.path)) {
     throw new RegistryError('E_REGISTRY_NOT_FOUND', `there is no pakt store at ${path.resolve(options.path)}`, { path: path.resolve(options.path) });
   }
+  const root = path.resolve(options.path);
+  const upstreams = options.upstreams !== undefined ? options.upstreams.map((u) => normalizeUpstream(typeof u === 'string' ? { location: u } : u)) : await readUpstreams(root);
+  const offline = options.offline ?? process.env['PAKT_OFFLINE'] === '1';
   const providers = defaultProviders(options);
   let registry: CoreRegistryManager;
   try {
-    registry = new CoreRegistryManager({
+    const managerOptions = {
       ...providers,
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.actor !== undefined ? { actor: options.actor } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-    });
+    };
+    registry = upstreams.length === 0 && !offline
+      ? new CoreRegistryManager(managerOptions)
+      : new UpstreamRegistry({
+          ...managerOptions,
+          upstreams: new UpstreamSet({ upstreams, offline, open: openUpstream, cacheDir: path.join(root, 'upstream-cache'), ...options.upstreamOptions }),
+        });
   } catch (err) {
     for (const p of [providers.metadata, providers.storage, ...providers.audit]) await p.close?.();
     throw err;
   }
   return registry;
+}
+
+/** Opens one upstream: a store folder read-only (no audit, no upstreams of its own), or a server. */
+async function openUpstream(config: UpstreamConfig): Promise<UpstreamSource> {
+  if (isUrl(config.location)) {
+    const token = config.tokenEnv ? process.env[config.tokenEnv] : undefined;
+    return openRemoteRegistry({ url: config.location, ...(token ? { token } : {}) });
+  }
+  if (!isStore(config.location)) throw new RegistryError('E_UPSTREAM_INVALID', `upstream ${config.location} holds no pakt store`);
+  return openRegistry({ path: config.location, create: false, audit: false, upstreams: [], offline: false });
 }
 
 export const ADVISORIES_FILE = 'advisories.db';

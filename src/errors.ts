@@ -16,6 +16,7 @@ import { METADATA_SERVER_ERRORS, type MetadataServerErrorDetails } from './error
 import { INSTALL_ERRORS, type InstallErrorDetails } from './error-catalogue/install.js';
 import { REMOTE_ERRORS, type RemoteErrorDetails } from './error-catalogue/remote.js';
 import { SCAN_ERRORS, type ScanErrorDetails } from './error-catalogue/scan.js';
+import { UPSTREAM_ERRORS, type UpstreamErrorDetails } from './error-catalogue/upstream.js';
 import type { ErrorSpec } from './error-catalogue/spec.js';
 
 export type { ErrorSpec } from './error-catalogue/spec.js';
@@ -30,6 +31,7 @@ export type {
   ResolveErrorDetails,
   ScanErrorDetails,
   SearchErrorDetails,
+  UpstreamErrorDetails,
 };
 
 export const ERROR_CATALOGUE = {
@@ -42,6 +44,7 @@ export const ERROR_CATALOGUE = {
   ...METADATA_SERVER_ERRORS,
   ...INSTALL_ERRORS,
   ...SCAN_ERRORS,
+  ...UPSTREAM_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The closed union of every stable error code. */
@@ -103,7 +106,8 @@ export interface ErrorDetailsByCode
     RemoteErrorDetails,
     ResolveErrorDetails,
     ScanErrorDetails,
-    SearchErrorDetails {}
+    SearchErrorDetails,
+    UpstreamErrorDetails {}
 
 /** The details of an error of code C: the common fields and the code's own. */
 export type DetailsOf<C extends ErrorCode> = ErrorDetails & (C extends keyof ErrorDetailsByCode ? ErrorDetailsByCode[C] : unknown);

@@ -22,3 +22,7 @@ export { RegistryError, ERROR_CATALOGUE, isRegistryError, isErrorCode, toRegistr
 export { DEFAULT_LIMITS, resolveLimits, SMALL_ARCHIVE_BYTES, type Limits } from './limits.js';
 // The package format's tools (docs/package-format.md): pack a folder, build an archive from memory.
 export { packDirectory, buildPackage, defaultArchiveName, type PackResult, type PackOptions, type BuildPackageInput, type BuildPackageOptions } from './package/pack.js';
+
+// Upstreams, the pull-through cache and the remote client (docs/upstreams.md).
+export { UpstreamRegistry, UpstreamSet, type GcCachedOptions, type GcCachedResult, type UpstreamConfig, type UpstreamEvents, type UpstreamSource, type UpstreamStats } from './upstream/index.js';
+export { RemoteRegistry, type RemoteRegistryOptions } from './remote/index.js';

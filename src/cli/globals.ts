@@ -15,6 +15,8 @@ export interface GlobalOptionSpec extends OptionSpec {
 
 export const GLOBAL_OPTIONS = {
   store: { type: 'string', value: '<dir>', env: 'PAKT_STORE', description: 'the store folder (default: $PAKT_STORE, else ./.pakt)' },
+  registry: { type: 'string', value: '<url>', env: 'PAKT_REGISTRY', description: 'work against a Pakt server instead of a store folder (default: $PAKT_REGISTRY)' },
+  offline: { type: 'boolean', description: 'ask no upstream (no network call at all); list only what the store holds (also PAKT_OFFLINE=1)' },
   json: { type: 'boolean', description: 'machine output: one JSON document on stdout, nothing else there' },
   quiet: { type: 'boolean', short: 'q', description: 'only what was asked for: no progress, notes, hints or confirmations' },
   help: { type: 'boolean', short: 'h', description: 'show help (`pakt <command> --help` for one command)' },

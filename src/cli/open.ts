@@ -4,7 +4,7 @@
  * (a server URL, a key file, offline mode, other metadata or storage) are read here and nowhere
  * else, so adding one changes no command.
  */
-import { defaultProviders, defaultScanner, isStore, openRegistry, type DefaultProviders } from '../../providers/index.js';
+import { defaultProviders, defaultScanner, isStore, openRegistry, openRemoteRegistry, type DefaultProviders } from '../../providers/index.js';
 import type { ScannerProvider } from '../contracts/index.js';
 import type { CoreRegistryManager } from '../core/registry-manager.js';
 import { RegistryError } from '../errors.js';
@@ -17,7 +17,44 @@ export interface OpenStoreOptions {
 
 /** Opens the registry the command's global options name; the caller closes it (or use withRegistry). */
 export async function openStore(ctx: CommandContext, options: OpenStoreOptions = {}): Promise<CoreRegistryManager> {
-  return openRegistry({ path: ctx.store, create: options.create ?? false });
+  const url = registryUrl(ctx);
+  if (url !== undefined) return remoteAsRegistry(await openRemoteRegistry({ url }, ctx.env));
+  return openRegistry({ path: ctx.store, create: options.create ?? false, offline: isOffline(ctx) });
+}
+
+/** --registry, else $PAKT_REGISTRY (not empty). */
+export function registryUrl(ctx: CommandContext): string | undefined {
+  const given = ctx.globals.registry;
+  if (typeof given === 'string' && given !== '') return given;
+  const env = ctx.env['PAKT_REGISTRY'];
+  return env === undefined || env === '' ? undefined : env;
+}
+
+/** --offline, or PAKT_OFFLINE=1. */
+export function isOffline(ctx: CommandContext): boolean {
+  return ctx.globals.offline === true || ctx.env['PAKT_OFFLINE'] === '1';
+}
+
+/**
+ * The remote client where a command expects the registry: the operations it has go over HTTP;
+ * any other (verify, gc, install, findDependents, ...) is refused with E_REMOTE_UNSUPPORTED
+ * rather than failing as a missing method.
+ */
+function remoteAsRegistry(remote: object): CoreRegistryManager {
+  return new Proxy(remote, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (value !== undefined || typeof prop === 'symbol' || prop === 'then') return typeof value === 'function' ? value.bind(target) : value;
+      return () => {
+        throw new RegistryError('E_REMOTE_UNSUPPORTED', `${String(prop)} is not available through a remote registry (--registry / PAKT_REGISTRY)`);
+      };
+    },
+  }) as unknown as CoreRegistryManager;
+}
+
+/** A store command that works on the folder only (upstream, gc --cached): refused with --registry. */
+export function refuseRemote(ctx: CommandContext, what: string): void {
+  if (registryUrl(ctx) !== undefined) throw new RegistryError('E_REMOTE_UNSUPPORTED', `${what} works on a store folder, not through --registry / PAKT_REGISTRY`);
 }
 
 /**
@@ -43,6 +80,7 @@ export async function withRegistry<T>(ctx: CommandContext, work: (registry: Core
  * folder without a store is E_REGISTRY_NOT_FOUND, as for openStore; the caller closes them all.
  */
 export function openStoreProviders(ctx: CommandContext): { providers: DefaultProviders; scanner: ScannerProvider } {
+  refuseRemote(ctx, 'this command');
   if (!isStore(ctx.store)) {
     throw new RegistryError('E_REGISTRY_NOT_FOUND', `there is no pakt store at ${ctx.store}`, { path: ctx.store });
   }

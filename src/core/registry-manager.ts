@@ -270,7 +270,7 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   }
 
   /** This registry as the source installs read from. */
-  private installSource(): InstallSource {
+  protected installSource(): InstallSource {
     return {
       resolveSource: metadataSource(this.ctx.metadata),
       versioning: this.ctx.versioning,

@@ -93,7 +93,8 @@ export function failureKind(failure: Incompatibility): UnsatisfiableKind {
   const missing = all.filter((inc) => inc.cause.type === 'notFound' || inc.cause.type === 'noVersions');
   if (clash || missing.length === 0) return 'conflict';
   if (missing.some((inc) => inc.cause.type === 'notFound')) return 'package-not-found';
-  if (missing.some((inc) => inc.cause.type === 'noVersions' && inc.cause.withheld.length > 0)) return 'blocked-by-policy';
+  const withheld = missing.flatMap((inc) => (inc.cause.type === 'noVersions' ? inc.cause.withheld : []));
+  if (withheld.length > 0) return withheld.every((w) => w.absentFrom !== undefined) ? 'not-in-store' : 'blocked-by-policy';
   if (missing.every((inc) => inc.cause.type === 'noVersions' && inc.cause.prereleases.length > 0)) return 'only-prereleases-in-range';
   return 'no-version-in-range';
 }

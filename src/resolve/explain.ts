@@ -38,6 +38,17 @@ const WITHHELD_SHOWN = 5;
 
 /** "4.17.20 and 4.17.19 are blocked by GHSA-… (high)", one clause per distinct reason. */
 export function withheldText(withheld: readonly WithheldVersion[]): string {
+  const absent = withheld.filter((w) => w.absentFrom !== undefined);
+  const blocked = withheld.filter((w) => w.absentFrom === undefined);
+  return [...(blocked.length > 0 ? [blockedText(blocked)] : []), ...absent.map((w) => `${w.version} matches but is not in this store; it is on ${w.absentFrom}`)].join('; ');
+}
+
+/** What a source that left versions out allows, for the explanation's wording. */
+function allowedBy(withheld: readonly WithheldVersion[]): string {
+  return withheld.every((w) => w.absentFrom !== undefined) ? 'that are in this store' : 'that the advisory policy allows';
+}
+
+function blockedText(withheld: readonly WithheldVersion[]): string {
   const byReason = new Map<string, string[]>();
   for (const w of withheld) {
     let versions = byReason.get(w.reason);
@@ -65,7 +76,7 @@ export function incompatibilityText(inc: Incompatibility): string {
     case 'noVersions': {
       const term = inc.terms[0]!;
       if (cause.invalidRange) return `${cause.range} is not a valid range for ${term.pkg.name}`;
-      if (cause.withheld.length > 0) return `no versions of ${term.pkg.name} match ${cause.range} that the advisory policy allows (${withheldText(cause.withheld)})`;
+      if (cause.withheld.length > 0) return `no versions of ${term.pkg.name} match ${cause.range} ${allowedBy(cause.withheld)} (${withheldText(cause.withheld)})`;
       const base = `no versions of ${term.pkg.name} match ${cause.range}`;
       if (cause.prereleases.length === 0) return base;
       return `${base} (only the prerelease${cause.prereleases.length > 1 ? 's' : ''} ${cause.prereleases.join(', ')}, which a range admits only when it names a prerelease of the same version)`;
@@ -175,7 +186,7 @@ function requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: numbe
 function missingTail(latter: Incompatibility): string {
   if (latter.cause.type === 'noVersions' && latter.cause.invalidRange) return ` which is not a valid range`;
   if (latter.cause.type === 'noVersions' && latter.cause.withheld.length > 0) {
-    return ` which doesn't match any version the advisory policy allows (${withheldText(latter.cause.withheld)})`;
+    return ` which doesn't match any version ${allowedBy(latter.cause.withheld).replace(/^that are/, 'that is').replace(/^that the/, 'the')} (${withheldText(latter.cause.withheld)})`;
   }
   if (latter.cause.type === 'noVersions') {
     const pre = latter.cause.prereleases;

@@ -98,7 +98,7 @@ function withheldVersions(derivation: Derivation, catalogue: Catalogue): NonNull
       if (out[term.package]) continue;
       const pkg = catalogue.peek(term.package);
       if (!pkg || pkg.isRoot || pkg.withheld.length === 0) continue;
-      out[term.package] = pkg.withheld.slice(-PUBLISHED_SHOWN).reverse().map((w) => ({ version: w.version, reason: w.reason }));
+      out[term.package] = pkg.withheld.slice(-PUBLISHED_SHOWN).reverse().map((w) => ({ version: w.version, reason: w.reason, ...(w.absentFrom !== undefined ? { absentFrom: w.absentFrom } : {}) }));
     }
   }
   return out;
@@ -106,7 +106,14 @@ function withheldVersions(derivation: Derivation, catalogue: Catalogue): NonNull
 
 /** "Left out by the advisory policy: lodash 4.17.20 (GHSA-… (high))." lines (empty when none). */
 function withheldNote(withheld: NonNullable<UnsatisfiableDetails['withheld']>): string {
-  const lines = Object.entries(withheld).map(([name, versions]) => `Left out by the advisory policy: ${versions.map((w) => `${name} ${w.version} (${w.reason})`).join(', ')}.`);
+  const lines = Object.entries(withheld).flatMap(([name, versions]) => {
+    const blocked = versions.filter((w) => w.absentFrom === undefined);
+    const absent = versions.filter((w) => w.absentFrom !== undefined);
+    return [
+      ...(blocked.length > 0 ? [`Left out by the advisory policy: ${blocked.map((w) => `${name} ${w.version} (${w.reason})`).join(', ')}.`] : []),
+      ...absent.map((w) => `${name} ${w.version} matches but is not in this store; it is on ${w.absentFrom}.`),
+    ];
+  });
   return lines.length === 0 ? '' : `\n\n${lines.join('\n')}`;
 }
 

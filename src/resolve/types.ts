@@ -19,6 +19,11 @@ export interface ResolveSource {
 export interface WithheldVersion {
   readonly version: string;
   readonly reason: string;
+  /**
+   * Set when the version is withheld because its archive is not in this store (offline mode):
+   * the upstream that has it. The explanation then says so instead of naming a policy.
+   */
+  readonly absentFrom?: string;
 }
 
 /** name → range, the root requirements (the root itself is not a package). */
@@ -48,9 +53,10 @@ export interface ResolveOptions {
  * - no-version-in-range: a package exists but no version matches a range that requires it;
  * - only-prereleases-in-range: as above, but prereleases lie in the range, left out by the prerelease rule;
  * - blocked-by-policy: versions in the range exist, but the source withheld them (the advisory policy);
+ * - not-in-store: versions in the range exist upstream, but their archives are not in this store (offline mode);
  * - conflict: requirements that clash with each other.
  */
-export type UnsatisfiableKind = 'package-not-found' | 'no-version-in-range' | 'only-prereleases-in-range' | 'blocked-by-policy' | 'conflict';
+export type UnsatisfiableKind = 'package-not-found' | 'no-version-in-range' | 'only-prereleases-in-range' | 'blocked-by-policy' | 'not-in-store' | 'conflict';
 
 /** One term of an incompatibility in the derivation JSON. */
 export interface DerivationTerm {

@@ -168,7 +168,7 @@ describe('global options and help', () => {
     expect(r.code).toBe(2);
     expect(r.json.usage).toBe('pakt [global options] <command> [args]');
     expect(r.json.commands.map((c: { name: string }) => c.name).sort()).toEqual(Object.keys(COMMANDS).sort());
-    expect(r.json.globalOptions.map((o: { name: string }) => o.name)).toEqual(['store', 'json', 'quiet', 'help', 'version']);
+    expect(r.json.globalOptions.map((o: { name: string }) => o.name)).toEqual(['store', 'registry', 'offline', 'json', 'quiet', 'help', 'version']);
     const one = await pakt(['search', '--help', '--json']);
     expect(one.code).toBe(0);
     expect(one.json).toMatchObject({ name: 'search', group: 'packages', options: expect.arrayContaining([expect.objectContaining({ name: 'limit', value: '<n>' })]) });

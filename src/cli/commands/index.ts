@@ -25,4 +25,8 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   advisories: () => import('./advisories.js'),
   scan: () => import('./scan.js'),
   policy: () => import('./policy.js'),
+  upstream: () => import('./upstream.js'),
+  login: () => import('./login.js'),
+  logout: () => import('./logout.js'),
+  whoami: () => import('./whoami.js'),
 };
