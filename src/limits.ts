@@ -41,6 +41,8 @@ export interface Limits {
   readonly maxRangeChars: number;
   /** A search query, in characters; longer queries are cut, not refused. */
   readonly maxQueryChars: number;
+  /** Milliseconds a published stream may send nothing before the publish gives up. */
+  readonly streamIdleTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -59,6 +61,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxVersionChars: 256,
   maxRangeChars: 1024,
   maxQueryChars: 256,
+  streamIdleTimeoutMs: 60_000,
 });
 
 /**

@@ -94,6 +94,7 @@ export async function intakeToTempFile(ctx: CoreContext, input: PublishInput): P
     }
     return streamIn(ctx, createReadStream(input, { highWaterMark: 1024 * 1024 }));
   }
+  // Any Readable: its chunks are checked as they pass (Readable.from([buffer]) is object mode and fine).
   if (input instanceof Readable) return streamIn(ctx, input);
   throw new RegistryError('E_INVALID_ARGUMENT', `publishPackage takes a file path, a Buffer or a Readable, got ${input === null ? 'null' : typeof input}`);
 }
@@ -130,6 +131,7 @@ async function streamIn(ctx: CoreContext, source: Readable): Promise<IntakeResul
     maxBytes,
     workerFromBytes: PARALLEL_HASH_BYTES,
     tooLarge: (seen) => tooLarge(`the package stream passed ${seen} bytes`, maxBytes, { found: seen }),
+    idleTimeoutMs: ctx.limits.streamIdleTimeoutMs,
   });
 }
 

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type {
   MetadataProvider,
   Provider,
@@ -62,6 +62,8 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   private searchBuild: Promise<void> | undefined;
   private readonly freshness: SearchFreshness;
   private closed = false;
+  /** Publishes under way, so that close() can end them (a stream that never ends would hold it forever). */
+  private readonly publishing = new Set<{ input: PublishInput; settled: Promise<void> }>();
 
   constructor(options: RegistryManagerOptions) {
     super();
@@ -111,7 +113,16 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   /** Validates and stores a package archive (a path, its bytes, or a stream). */
   async publishPackage(input: PublishInput): Promise<PublishResult> {
     this.assertOpen();
-    const { result, steps } = await publishPipeline(this.ctx, input);
+    const running = publishPipeline(this.ctx, input);
+    const entry = { input, settled: running.then(() => undefined, () => undefined) };
+    this.publishing.add(entry);
+    let outcome;
+    try {
+      outcome = await running;
+    } finally {
+      this.publishing.delete(entry);
+    }
+    const { result, steps } = outcome;
     if (result.status === 'published') this.emit('published', result);
     this.emit('publishSteps', { name: result.name, version: result.version, steps });
     return result;
@@ -253,6 +264,10 @@ export class CoreRegistryManager extends EventEmitter<RegistryEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const p of this.publishing) {
+      if (p.input instanceof Readable) p.input.destroy(new RegistryError('E_CLOSED', 'the registry was closed while this package was being published; nothing was stored'));
+    }
+    await Promise.all([...this.publishing].map((p) => p.settled));
     await this.searchBuild?.catch(() => undefined);
     const { metadata, storage, versioning, validation, search, auditSinks } = this.ctx;
     const seen = new Set<Provider>();

@@ -26,6 +26,8 @@ export interface StreamIntakeOptions {
   workerFromBytes: number;
   /** The error for a stream that passes maxBytes, given the bytes seen so far. */
   tooLarge(seen: number): RegistryError;
+  /** Give up on a source that sends nothing for this many milliseconds. */
+  idleTimeoutMs: number;
 }
 
 export interface StreamIntake {
@@ -51,8 +53,22 @@ export async function streamIntoTemp(ctx: CoreContext, source: Readable, options
   let seen = 0;
   let hash: ReturnType<typeof createDigestHash> | undefined = createDigestHash();
   let follower: FollowingHashing | undefined;
+  // A source that sends nothing for this long is given up on: it would hold a temp file and a publish open forever.
+  let idle: NodeJS.Timeout | undefined;
+  const watchIdle = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => source.destroy(idleTimeout(options.idleTimeoutMs)), options.idleTimeoutMs);
+    idle.unref();
+  };
+  watchIdle();
   const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+    // Any chunk reaches transform(), where one that is not bytes fails the publish (a byte-mode
+    // writable would throw it from write(), outside the pipeline, as an uncaught error).
+    writableObjectMode: true,
+    transform(chunk: unknown, _encoding, callback) {
+      // Checked here, inside the pipeline: a bad chunk must fail this publish, never throw out of the caller's reach.
+      if (!(chunk instanceof Uint8Array)) return callback(new RegistryError('E_INVALID_ARGUMENT', `publishPackage takes a stream of bytes, got a chunk of type ${chunk === null ? 'null' : typeof chunk}`, { found: typeof chunk }));
+      watchIdle();
       seen += chunk.length;
       if (seen > options.maxBytes) return callback(options.tooLarge(seen));
       if (hash && seen > options.workerFromBytes) {
@@ -73,11 +89,17 @@ export async function streamIntoTemp(ctx: CoreContext, source: Readable, options
   try {
     await pipeline(source, meter, handle.createWriteStream());
   } catch (err) {
+    clearTimeout(idle);
     source.destroy();
     follower?.stop();
     await rm(tempPath, { force: true }).catch(() => undefined);
+    // The source stream refused its own chunk: what the caller handed over was not bytes.
+    if ((err as { code?: unknown }).code === 'ERR_INVALID_ARG_TYPE') {
+      throw new RegistryError('E_INVALID_ARGUMENT', `publishPackage takes a stream of bytes; the stream failed: ${(err as Error).message}`, { found: 'a chunk that is not bytes' });
+    }
     throw toRegistryError(err, 'E_IO', `cannot write the package into temp file ${tempPath}`);
   }
+  clearTimeout(idle);
   const size = seen;
   if (!follower) return { tempPath, size, digest: Promise.resolve(digestFromHash(hash!)), stop() {} };
   const hashing = follower;
@@ -91,4 +113,8 @@ export async function streamIntoTemp(ctx: CoreContext, source: Readable, options
   // whoever awaits `digest` still sees the failure.
   digest.catch(() => undefined);
   return { tempPath, size, digest, stop: () => hashing.stop() };
+}
+
+function idleTimeout(ms: number): RegistryError {
+  return new RegistryError('E_INPUT_IDLE_TIMEOUT', `the package stream sent nothing for ${ms} ms; the publish was given up and nothing was stored`, { limit: { name: 'streamIdleTimeoutMs', value: ms } });
 }

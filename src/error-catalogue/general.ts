@@ -16,6 +16,11 @@ export const GENERAL_ERRORS = defineErrors({
     hint: 'Correct the value named in the message; the message gives the accepted form.',
     status: 400, userFault: true, exit: 2,
   },
+  E_INPUT_IDLE_TIMEOUT: {
+    meaning: 'A stream given to publish sent no bytes for longer than the `streamIdleTimeoutMs` limit, so the publish was given up; nothing was stored.',
+    hint: 'Publish again from a source that keeps sending, or raise the limit: `openRegistry({ limits: { streamIdleTimeoutMs: 300000 } })` (docs/limits.md).',
+    status: 408, userFault: true, exit: 1,
+  },
   E_INPUT_NOT_FOUND: {
     meaning: 'A file or folder given as input does not exist or cannot be read.',
     hint: 'Check the path, and that the current user may read it.',

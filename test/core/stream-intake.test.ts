@@ -33,6 +33,7 @@ const options = (maxBytes: number, workerFromBytes: number) => ({
   maxBytes,
   workerFromBytes,
   tooLarge: (seen: number) => new RegistryError('E_STORE_INPUT_TOO_LARGE', `passed ${seen} bytes`),
+  idleTimeoutMs: 60_000,
 });
 
 /** Uneven chunks, some larger than the worker's read buffer. */
