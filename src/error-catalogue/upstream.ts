@@ -7,7 +7,7 @@ import { defineErrors } from './spec.js';
 export const UPSTREAM_ERRORS = defineErrors({
   E_NOT_IN_STORE: {
     meaning: 'The version asked for is not in this store, and the store may not fetch it now (offline mode, or every upstream that has it is unreachable); the message names the upstream that has it.',
-    hint: 'Run the command again without --offline (and with PAKT_OFFLINE unset) so the store fetches it from the upstream named in the message, or import it with `pakt import`.',
+    hint: 'Run the command again without --offline (and with PAKT_OFFLINE unset) so the store fetches it from the upstream named in the message.',
     status: 404, userFault: true, exit: 1,
   },
   E_UPSTREAM_INVALID: {
