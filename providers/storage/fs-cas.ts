@@ -13,7 +13,7 @@
  * See fs-cas-layout.ts and docs/storage-format.md.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants as fsConstants, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, lstat, mkdir, open, opendir, readFile, rename, rm, unlink, chmod } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -347,17 +347,20 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       const path = blobPath(root, digest);
       let handle;
       try {
-        handle = await open(path, 'r');
+        // O_NOFOLLOW: a planted link is never followed; O_NONBLOCK: a FIFO does not hang the open.
+        handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
       } catch (err) {
         if (isMissing(err)) {
           throw new RegistryError('E_STORE_BLOB_MISSING', `archive ${digest} is not in the store (${path} does not exist)`, { path, expected: digest }, { cause: err });
         }
+        if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw notAFile(path, digest, 'a symbolic link');
         throw toRegistryError(err, 'E_IO', `cannot open stored archive ${path}`);
       }
       let size: number;
       let ino: number;
       try {
         const st = await handle.stat();
+        if (!st.isFile()) throw notAFile(path, digest, st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket');
         size = st.size;
         ino = st.ino;
       } catch (err) {
@@ -492,6 +495,10 @@ async function listDir(dir: string): Promise<string[]> {
     if (isMissing(err)) return [];
     throw toRegistryError(err, 'E_IO', `cannot list ${dir}`);
   }
+}
+
+function notAFile(path: string, digest: string, what: string): RegistryError {
+  return new RegistryError('E_STORE_BLOB_NOT_FILE', `the store holds ${what} at ${path}, where archive ${digest} should be; it was not read`, { path, expected: digest });
 }
 
 function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {

@@ -40,6 +40,11 @@ export const REGISTRY_ERRORS = defineErrors({
     hint: 'Run `pakt verify` to list every missing archive, then republish them from good copies.',
     status: 500, userFault: false, exit: 1,
   },
+  E_STORE_BLOB_NOT_FILE: {
+    meaning: 'Where an archive should be, the store holds something that is not a regular file (a symbolic link, a FIFO, a device or a folder). Pakt never makes such entries there, and it did not read or follow it.',
+    hint: 'Look at the path named in the message and remove it by hand (it is not an archive Pakt wrote), then publish the package again from a good copy of its archive.',
+    status: 500, userFault: false, exit: 1,
+  },
   E_STORE_PUT_MISMATCH: {
     meaning: 'The file handed to the archive store does not have the size or digest its caller announced; nothing was stored.',
     hint: 'This is a fault in the caller (the file changed after it was hashed, or a bug); retry the publish, and report it if it repeats.',

@@ -255,14 +255,12 @@ describe('fs-cas: its own cases', () => {
     expect(await s.stat(digest)).toBeUndefined();
   });
 
-  it('a read that the OS fails midway ends the stream with E_IO, not a raw error', async () => {
+  it('a folder where the blob should be is refused before any read, with a code', async () => {
     const s = await store();
     const digest = digestOfBytes('a folder is in the way');
-    // A folder where the blob should be: open() succeeds on Linux, read() fails with EISDIR.
+    // open() of a folder succeeds on Linux (read() would fail with EISDIR): the file type is checked first.
     await mkdir(blobPath(s.root, digest), { recursive: true });
-    const read = await readBlob(s, digest);
-    expect(read.error).toMatchObject({ code: 'E_IO' });
-    expect(((read.error as Error).cause as NodeJS.ErrnoException).code).toBe('EISDIR');
+    await expectCode(() => s.get(digest), 'E_STORE_BLOB_NOT_FILE');
     expect(await s.stat(digest)).toBeUndefined();
   });
 
