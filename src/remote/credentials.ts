@@ -5,43 +5,19 @@
  * Same shape and keys as providers/storage/oci/credentials.ts, so one file serves both; other
  * entries and top-level keys are kept as they are. No message ever holds a token.
  */
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { RegistryError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { credentialsFileError, credentialsHostKey, paktCredentialsPath, readCredentialsJson } from '../util/credentials-file.js';
 
-export function credentialsPath(env: NodeJS.ProcessEnv): string {
-  if (env['PAKT_CREDENTIALS_FILE']) return env['PAKT_CREDENTIALS_FILE'];
-  const base = env['XDG_CONFIG_HOME'] ? env['XDG_CONFIG_HOME'] : path.join(env['HOME'] ?? os.homedir(), '.config');
-  return path.join(base, 'pakt', 'credentials.json');
-}
-
+export const credentialsPath = paktCredentialsPath;
 /** host[:port] of a URL, lowercased: the file's key, as the OCI provider writes it. */
-export function hostKey(url: string): string {
-  return url.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '').split('/')[0] ?? '';
-}
-
-function fileError(file: string, why: string): RegistryError {
-  return new RegistryError('E_REMOTE_CREDENTIALS_FILE', `credentials file ${file} cannot be used: ${why}`, { path: file });
-}
+export const hostKey = credentialsHostKey;
 
 async function readFileJson(file: string): Promise<Record<string, unknown> | undefined> {
-  let info;
-  try {
-    info = await stat(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw fileError(file, `it cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if ((info.mode & 0o077) !== 0) throw fileError(file, `it is readable or writable by other users (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); credentials files must be mode 0600`);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    throw fileError(file, 'it is not valid JSON'); // the parser's message may quote a secret
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw fileError(file, 'it is not a JSON object');
+  const json = await readCredentialsJson(file, true);
+  if (json === undefined) return undefined;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw credentialsFileError(file, 'it is not a JSON object');
   return json as Record<string, unknown>;
 }
 

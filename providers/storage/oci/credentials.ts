@@ -16,10 +16,10 @@
  * value, and every secret is registered with the redactor that scrubs the errors of this provider.
  */
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RegistryError } from '../../../src/errors.js';
+import { credentialsFileError, credentialsHostKey, paktCredentialsPath, readCredentialsJson } from '../../../src/util/credentials-file.js';
 import { DOCKER_HUB } from './reference.js';
 
 export type OciCredentials =
@@ -92,14 +92,9 @@ export class Redactor {
   }
 }
 
-function fileError(file: string, why: string, cause?: unknown): RegistryError {
-  return new RegistryError('E_REMOTE_CREDENTIALS_FILE', `credentials file ${file} cannot be used: ${why}`, { path: file }, cause === undefined ? undefined : { cause });
-}
-
 /** Lowercased host[:port] of a key written as a host, a URL (`https://host:port/v1/`) or Docker Hub's legacy names. */
 export function registryKey(key: string): string {
-  let k = key.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
-  k = k.split('/')[0] ?? '';
+  const k = credentialsHostKey(key);
   if (k === 'index.docker.io' || k === 'registry-1.docker.io') return DOCKER_HUB;
   return k;
 }
@@ -108,36 +103,9 @@ function isNonEmptyString(v: unknown): v is string {
   return typeof v === 'string' && v !== '';
 }
 
-async function readJsonFile(file: string, requirePrivate: boolean): Promise<unknown | undefined> {
-  let info;
-  try {
-    info = await stat(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw fileError(file, `it cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
-  }
-  if (!info.isFile()) throw fileError(file, 'it is not a regular file');
-  if (requirePrivate && (info.mode & 0o077) !== 0) {
-    throw fileError(file, `it is readable or writable by other users (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); credentials files must be mode 0600`, undefined);
-  }
-  if (info.size > 4 * 1024 * 1024) throw fileError(file, 'it is larger than 4 MiB');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw fileError(file, `it cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // The parser's message quotes the text around the fault, which may be a secret.
-    throw fileError(file, 'it is not valid JSON');
-  }
-}
-
 function entryCredentials(entry: unknown, where: string, file: string): OciCredentials | undefined {
   if (entry === undefined || entry === null) return undefined;
-  if (typeof entry !== 'object' || Array.isArray(entry)) throw fileError(file, `${where} is not an object`);
+  if (typeof entry !== 'object' || Array.isArray(entry)) throw credentialsFileError(file, `${where} is not an object`);
   const e = entry as Record<string, unknown>;
   if (isNonEmptyString(e['username']) && isNonEmptyString(e['password'])) return { username: e['username'], password: e['password'] };
   const identity = e['identityToken'] ?? e['identitytoken'];
@@ -147,18 +115,14 @@ function entryCredentials(entry: unknown, where: string, file: string): OciCrede
   if (isNonEmptyString(e['auth'])) {
     const decoded = Buffer.from(e['auth'], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon <= 0) throw fileError(file, `${where}.auth is not base64 of user:password`);
+    if (colon <= 0) throw credentialsFileError(file, `${where}.auth is not base64 of user:password`);
     return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   }
-  if ('username' in e || 'password' in e) throw fileError(file, `${where} needs both username and password`);
+  if ('username' in e || 'password' in e) throw credentialsFileError(file, `${where} needs both username and password`);
   return undefined;
 }
 
-export function paktCredentialsPath(env: NodeJS.ProcessEnv): string {
-  if (isNonEmptyString(env['PAKT_CREDENTIALS_FILE'])) return env['PAKT_CREDENTIALS_FILE'];
-  const base = isNonEmptyString(env['XDG_CONFIG_HOME']) ? env['XDG_CONFIG_HOME'] : path.join(env['HOME'] ?? os.homedir(), '.config');
-  return path.join(base, 'pakt', 'credentials.json');
-}
+export { paktCredentialsPath };
 
 export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
   if (isNonEmptyString(env['DOCKER_CONFIG'])) return path.join(env['DOCKER_CONFIG'], 'config.json');
@@ -167,7 +131,7 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
 
 function findEntry(map: unknown, registry: string, file: string, what: string): [string, unknown] | undefined {
   if (map === undefined) return undefined;
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw fileError(file, `${what} is not an object`);
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw credentialsFileError(file, `${what} is not an object`);
   for (const [key, value] of Object.entries(map as Record<string, unknown>)) {
     if (registryKey(key) === registry) return [key, value];
   }
@@ -175,19 +139,19 @@ function findEntry(map: unknown, registry: string, file: string, what: string): 
 }
 
 async function fromPaktFile(file: string, registry: string): Promise<FoundCredentials | undefined> {
-  const json = await readJsonFile(file, true);
+  const json = await readCredentialsJson(file, true);
   if (json === undefined) return undefined;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw fileError(file, 'it is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw credentialsFileError(file, 'it is not a JSON object');
   const found = findEntry((json as Record<string, unknown>)['registries'], registry, file, '"registries"');
   if (!found) return undefined;
   const credentials = entryCredentials(found[1], `registries["${found[0]}"]`, file);
-  if (!credentials) throw fileError(file, `registries["${found[0]}"] has no username/password, identityToken or registryToken`);
+  if (!credentials) throw credentialsFileError(file, `registries["${found[0]}"] has no username/password, identityToken or registryToken`);
   return { credentials, source: `${file} (registries["${found[0]}"])` };
 }
 
 /** Runs `docker-credential-<helper> get`, as Docker does; undefined when it has nothing for this registry. */
 async function fromHelper(helper: string, serverUrl: string, timeoutMs: number, file: string, env: NodeJS.ProcessEnv): Promise<FoundCredentials | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(helper)) throw fileError(file, `credential helper name '${helper.slice(0, 40)}' is not a plain program name`);
+  if (!/^[A-Za-z0-9._-]+$/.test(helper)) throw credentialsFileError(file, `credential helper name '${helper.slice(0, 40)}' is not a plain program name`);
   const program = `docker-credential-${helper}`;
   const result = await new Promise<{ code: number | null; out: string; spawnError?: Error }>((resolve) => {
     const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'ignore'], env });
@@ -208,14 +172,14 @@ async function fromHelper(helper: string, serverUrl: string, timeoutMs: number, 
     child.stdin.on('error', () => undefined);
     child.stdin.end(serverUrl);
   });
-  if (result.spawnError) throw fileError(file, `its credential helper ${program} cannot be run (${(result.spawnError as NodeJS.ErrnoException).code ?? 'error'}); install it or remove it from the config`, result.spawnError);
+  if (result.spawnError) throw credentialsFileError(file, `its credential helper ${program} cannot be run (${(result.spawnError as NodeJS.ErrnoException).code ?? 'error'}); install it or remove it from the config`, result.spawnError);
   // Helpers answer "credentials not found" with a non-zero exit: nothing stored for this host.
   if (result.code !== 0) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(result.out);
   } catch {
-    throw fileError(file, `its credential helper ${program} did not print JSON`);
+    throw credentialsFileError(file, `its credential helper ${program} did not print JSON`);
   }
   const p = parsed as Record<string, unknown>;
   if (!isNonEmptyString(p['Secret'])) return undefined;
@@ -226,9 +190,9 @@ async function fromHelper(helper: string, serverUrl: string, timeoutMs: number, 
 }
 
 async function fromDockerConfig(file: string, registry: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<FoundCredentials | undefined> {
-  const json = await readJsonFile(file, false);
+  const json = await readCredentialsJson(file, false);
   if (json === undefined) return undefined;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw fileError(file, 'it is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw credentialsFileError(file, 'it is not a JSON object');
   const config = json as Record<string, unknown>;
   const serverUrl = registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
   const helperEntry = findEntry(config['credHelpers'], registry, file, '"credHelpers"');
