@@ -41,7 +41,7 @@ export class RemoteRegistry {
     if (!/^https?:$/.test(url.protocol) || url.username !== '' || url.password !== '') {
       throw new RegistryError('E_UPSTREAM_INVALID', `a registry URL is http(s)://host[:port] without credentials in it (got ${url.protocol}//${url.host})`);
     }
-    this.url = url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
+    this.url = serverBaseUrl(url.toString());
     const { versioning, url: _url, ...http } = options;
     this.versioning = versioning;
     this.http = new HttpClient({ ...http, baseUrl: this.url });
@@ -183,4 +183,9 @@ function enc(name: string): string {
 
 function unsupported(what: string): Promise<never> {
   return Promise.reject(new RegistryError('E_REMOTE_UNSUPPORTED', `${what} runs on the store's own machine, not through a remote registry`));
+}
+
+/** A server's URL as the client keeps it: no trailing slash, no `/v1` (the client adds its routes). */
+export function serverBaseUrl(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }

@@ -19,7 +19,7 @@ const login: Command = {
     let token = typeof args.values['token'] === 'string' ? args.values['token'] : undefined;
     if (token === undefined && ctx.stdin.isTTY !== true) token = (await readAll(ctx.stdin)).trim() || undefined;
     if (token === undefined && ctx.env['PAKT_TOKEN']) token = ctx.env['PAKT_TOKEN'];
-    if (token === undefined) throw new RegistryError('E_USAGE', 'pakt login needs a token: --token <token>, on stdin, or in $PAKT_TOKEN', { hint: 'Create one on the server with `pakt token create --user <name>`.' });
+    if (token === undefined) throw new RegistryError('E_USAGE', 'pakt login needs a token: --token <token>, on stdin, or in $PAKT_TOKEN', { hint: 'Get a token from whoever runs the server, then run `pakt login <url> --token <token>` (or pipe the token in on stdin).' });
     const remote = await openRemoteRegistry({ url, token }, ctx.env);
     let user: string | undefined;
     try {

@@ -1,5 +1,5 @@
 import { RegistryError } from '../../errors.js';
-import { writeToken } from '../../remote/index.js';
+import { serverBaseUrl, writeToken } from '../../remote/index.js';
 import type { Command } from '../command.js';
 import { registryUrl } from '../open.js';
 
@@ -14,7 +14,7 @@ const logout: Command = {
   async run(args, ctx) {
     const url = (args.positionals[0] as string | undefined) ?? registryUrl(ctx);
     if (url === undefined) throw new RegistryError('E_USAGE', 'pakt logout needs the server: pakt logout <url> (or --registry / PAKT_REGISTRY)', { hint: 'Give the URL you logged in to.' });
-    const base = url.replace(/\/+$/, '').replace(/\/v1$/, '');
+    const base = serverBaseUrl(url);
     if (!(await writeToken(base, undefined, ctx.env))) throw new RegistryError('E_NOT_LOGGED_IN', `no token is stored for ${base}`);
     return { json: { url: base }, confirmation: `logged out of ${base}` };
   },

@@ -1,6 +1,6 @@
 import { openRemoteRegistry } from '../../../providers/index.js';
 import { RegistryError } from '../../errors.js';
-import { readToken } from '../../remote/index.js';
+import { readToken, serverBaseUrl } from '../../remote/index.js';
 import type { Command } from '../command.js';
 import { registryUrl } from '../open.js';
 
@@ -16,7 +16,7 @@ const whoami: Command = {
     const url = (args.positionals[0] as string | undefined) ?? registryUrl(ctx);
     if (url === undefined) throw new RegistryError('E_USAGE', 'pakt whoami needs the server: pakt whoami <url> (or --registry / PAKT_REGISTRY)', { hint: 'Give the URL you logged in to.' });
     if (!ctx.env['PAKT_TOKEN'] && (await readToken(url, ctx.env)) === undefined) {
-      throw new RegistryError('E_NOT_LOGGED_IN', `no token for ${url.replace(/\/+$/, '')}: not logged in, and PAKT_TOKEN is not set`);
+      throw new RegistryError('E_NOT_LOGGED_IN', `no token for ${serverBaseUrl(url)}: not logged in, and PAKT_TOKEN is not set`);
     }
     const remote = await openRemoteRegistry({ url }, ctx.env);
     try {
